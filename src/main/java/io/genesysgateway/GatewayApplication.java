@@ -1,0 +1,32 @@
+package io.genesysgateway;
+
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
+
+/**
+ * Starts the gateway with camel-main: the top-level {@code application.properties} and the YAML routes under
+ * {@code gateway.routes-dir} (default {@code src/main/routes}), both read from the working directory so a
+ * user edits them and restarts, without a rebuild. Beans are declared in the routes folder too.
+ */
+public final class GatewayApplication {
+
+    private GatewayApplication() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Main main = new Main();
+        main.setPropertyPlaceholderLocations("file:application.properties;optional=true");
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void beforeConfigure(BaseMainSupport m) {
+                String problem = StartupCheck.problem(m.getCamelContext().getPropertiesComponent());
+                if (problem != null) {
+                    System.err.println("genesys-gateway cannot start: " + problem);
+                    System.exit(2);
+                }
+            }
+        });
+        main.run(args);
+    }
+}

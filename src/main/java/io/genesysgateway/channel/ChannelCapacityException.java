@@ -1,0 +1,9 @@
+package io.genesysgateway.channel;
+
+/** Every channel the OAuth client may have is full: the trigger is answered 503 and nothing is evicted. */
+public class ChannelCapacityException extends RuntimeException {
+
+    public ChannelCapacityException(int channels, int topicsPerChannel) {
+        super("all " + channels + " channels carry " + topicsPerChannel + " topics; no room for another conversation");
+    }
+}

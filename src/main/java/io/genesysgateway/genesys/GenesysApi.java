@@ -1,0 +1,271 @@
+package io.genesysgateway.genesys;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Genesys Cloud Platform calls the gateway makes, each sent through route {@code genesys-api} (camel-http
+ * behind a circuit breaker). Here is the call policy: a 401 drops the token and retries once with a fresh
+ * one; 429 waits {@code Retry-After}; 5xx and no answer retry with exponential back-off; other 4xx fail at once
+ * with the Platform error body's message, code and {@code ININ-Correlation-ID}.
+ */
+public class GenesysApi implements CamelContextAware {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GenesysApi.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CHANNELS = "/api/v2/notifications/channels";
+
+    private CamelContext camelContext;
+    private ProducerTemplate template;
+    private TokenCache tokenCache;
+    private String apiUrl;
+    private int maxAttempts = 4;
+    private long backoffMillis = 500;
+    private long maxRetryAfterSeconds = 60;
+    private final Map<String, AtomicLong> callsByStatus = new ConcurrentHashMap<>();
+
+    /** A notification channel as {@code POST /channels} returns it. */
+    public record Channel(String id, String connectUri, Instant expires) {
+    }
+
+    public Channel createChannel() {
+        JsonNode json = call("create channel", "POST", CHANNELS, "").json();
+        Instant expires = json.hasNonNull("expires") ? Instant.parse(json.get("expires").asText()) : null;
+        return new Channel(json.path("id").asText(), json.path("connectUri").asText(), expires);
+    }
+
+    /** {@code HEAD /channels/{id}}: true while Genesys still knows the channel. */
+    public boolean channelExists(String channelId) {
+        try {
+            call("check channel", "HEAD", CHANNELS + "/" + channelId, null);
+            return true;
+        } catch (GenesysApiException e) {
+            if (e.status() == 404) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * {@code POST /channels/{id}/subscriptions}: adds topics to the channel.
+     *
+     * @return the topics Genesys rejected (missing permission), which are not subscribed
+     */
+    public List<String> addSubscriptions(String channelId, Collection<String> topics) {
+        return rejected(call("subscribe", "POST", CHANNELS + "/" + channelId + "/subscriptions", topicList(topics)).json());
+    }
+
+    /** {@code PUT /channels/{id}/subscriptions}: the channel's topics become exactly {@code topics}. */
+    public List<String> replaceSubscriptions(String channelId, Collection<String> topics) {
+        if (topics.isEmpty()) {
+            call("unsubscribe all", "DELETE", CHANNELS + "/" + channelId + "/subscriptions", null);
+            return List.of();
+        }
+        return rejected(call("replace subscriptions", "PUT", CHANNELS + "/" + channelId + "/subscriptions",
+                topicList(topics)).json());
+    }
+
+    /** {@code GET /api/v2/analytics/conversations/{id}/details}. */
+    public JsonNode conversationDetails(String conversationId) {
+        return call("conversation details", "GET", "/api/v2/analytics/conversations/" + conversationId + "/details", null)
+                .json();
+    }
+
+    /** Calls by HTTP status ("0" for no answer), for metrics and status. */
+    public Map<String, Long> callsByStatus() {
+        Map<String, Long> copy = new java.util.TreeMap<>();
+        callsByStatus.forEach((k, v) -> copy.put(k, v.get()));
+        return copy;
+    }
+
+    /** One answered call. */
+    public record Response(int status, String body) {
+        JsonNode json() {
+            try {
+                return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+            } catch (Exception e) {
+                throw new GenesysApiException("parse reply", "Genesys answered something that is not JSON", e);
+            }
+        }
+    }
+
+    Response call(String operation, String method, String path, String body) {
+        boolean tokenRetried = false;
+        long backoff = backoffMillis;
+        GenesysApiException last = null;
+        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+            String token = tokenCache.accessToken();
+            Exchange reply = template().request("direct:genesys-api", e -> {
+                e.getMessage().setHeader(Exchange.HTTP_METHOD, method);
+                e.getMessage().setHeader(Exchange.HTTP_URI, apiUrl + path);
+                e.getMessage().setHeader("Authorization", "Bearer " + token);
+                e.getMessage().setHeader("Accept", "application/json");
+                if (body != null && !body.isEmpty()) {
+                    e.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
+                }
+                e.getMessage().setBody(body == null || body.isEmpty() ? null : body);
+            });
+            Answer answer = Answer.of(reply);
+            if (answer == null) {
+                count("0");
+                Throwable cause = reply.getException();
+                last = new GenesysApiException(operation, cause == null ? "no answer"
+                        : "no answer (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")", null);
+                sleep(backoff);
+                backoff *= 2;
+                continue;
+            }
+            int status = answer.status();
+            String text = answer.body();
+            count(Integer.toString(status));
+            if (status >= 200 && status < 300) {
+                return new Response(status, text);
+            }
+            last = error(operation, answer);
+            if (status == 401 && !tokenRetried) {
+                tokenRetried = true;
+                tokenCache.invalidate(token);
+                attempt--; // the fresh-token retry is not one of the transient-fault attempts
+                continue;
+            }
+            if (status == 429) {
+                long wait = Math.min(Math.max(1, last.retryAfterSeconds()), maxRetryAfterSeconds);
+                LOG.warn("{}: Genesys rate limit, retrying in {} s", operation, wait);
+                sleep(wait * 1000);
+                continue;
+            }
+            if (status >= 500) {
+                sleep(backoff);
+                backoff *= 2;
+                continue;
+            }
+            throw last;
+        }
+        throw last;
+    }
+
+    /** What Genesys answered: from the reply, or from the exception camel-http throws for a 5xx. */
+    private record Answer(int status, String body, java.util.function.Function<String, String> header) {
+        static Answer of(Exchange reply) {
+            Throwable e = reply.getException();
+            if (e instanceof HttpOperationFailedException failed) {
+                return new Answer(failed.getStatusCode(), failed.getResponseBody(),
+                        name -> failed.getResponseHeaders() == null ? null : failed.getResponseHeaders().get(name));
+            }
+            Integer status = reply.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+            if (e != null || status == null) {
+                return null;
+            }
+            return new Answer(status, reply.getMessage().getBody(String.class),
+                    name -> reply.getMessage().getHeader(name, String.class));
+        }
+    }
+
+    private static GenesysApiException error(String operation, Answer answer) {
+        int status = answer.status();
+        String text = answer.body();
+        String code = null;
+        String message = null;
+        try {
+            JsonNode json = text == null || text.isBlank() ? null : JSON.readTree(text);
+            if (json != null) {
+                code = json.path("code").asText(null);
+                message = json.path("message").asText(null);
+            }
+        } catch (Exception ignored) {
+            message = null; // not a Platform error body; status alone says enough
+        }
+        String correlation = answer.header().apply("ININ-Correlation-ID");
+        long retryAfter = 0;
+        try {
+            String header = answer.header().apply("Retry-After");
+            retryAfter = header == null ? 0 : Long.parseLong(header.trim());
+        } catch (NumberFormatException ignored) {
+            retryAfter = 0;
+        }
+        return new GenesysApiException(operation, status, code, message, correlation, retryAfter);
+    }
+
+    private static String topicList(Collection<String> topics) {
+        ArrayNode array = JSON.createArrayNode();
+        topics.forEach(t -> array.addObject().put("id", t));
+        return array.toString();
+    }
+
+    private static List<String> rejected(JsonNode listing) {
+        List<String> rejected = new ArrayList<>();
+        listing.path("entities").forEach(e -> {
+            if ("Rejected".equals(e.path("state").asText())) {
+                rejected.add(e.path("id").asText());
+            }
+        });
+        return rejected;
+    }
+
+    private void count(String status) {
+        callsByStatus.computeIfAbsent(status, s -> new AtomicLong()).incrementAndGet();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GenesysApiException("call", "interrupted", e);
+        }
+    }
+
+    private ProducerTemplate template() {
+        if (template == null) {
+            template = camelContext.createProducerTemplate();
+        }
+        return template;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    public void setTokenCache(TokenCache tokenCache) {
+        this.tokenCache = tokenCache;
+    }
+
+    public void setApiUrl(String apiUrl) {
+        this.apiUrl = apiUrl.endsWith("/") ? apiUrl.substring(0, apiUrl.length() - 1) : apiUrl;
+    }
+
+    public void setMaxAttempts(int maxAttempts) {
+        this.maxAttempts = maxAttempts;
+    }
+
+    public void setBackoffMillis(long backoffMillis) {
+        this.backoffMillis = backoffMillis;
+    }
+
+    public void setMaxRetryAfterSeconds(long maxRetryAfterSeconds) {
+        this.maxRetryAfterSeconds = maxRetryAfterSeconds;
+    }
+}

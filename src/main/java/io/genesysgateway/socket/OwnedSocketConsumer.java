@@ -1,0 +1,153 @@
+package io.genesysgateway.socket;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.component.vertx.websocket.VertxWebsocketConstants;
+import org.apache.camel.component.vertx.websocket.VertxWebsocketEvent;
+import org.apache.camel.support.DefaultConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A WebSocket client consumer that connects once and reports its life to the route.
+ *
+ * <ul>
+ * <li>Handlers are set inside the connect callback, on the socket's event loop, before Vert.x can deliver the
+ * first frame: nothing sent right after the upgrade is lost.</li>
+ * <li>The route gets one exchange per event, with header {@code CamelVertxWebsocket.event} = {@code OPEN},
+ * {@code MESSAGE}, {@code CLOSE} or {@code ERROR} (the same header the server consumer uses), in the order
+ * they happened.</li>
+ * <li>It never reconnects: whoever owns the route decides (for Genesys: same channel, or a new one).</li>
+ * </ul>
+ */
+public class OwnedSocketConsumer extends DefaultConsumer {
+
+    /** Header with the close code on a CLOSE event (absent when the connection died without a close frame). */
+    public static final String CLOSE_CODE = "GenesysSocketCloseCode";
+    /** Header with the close reason or the error text on CLOSE and ERROR events. */
+    public static final String REASON = "GenesysSocketReason";
+
+    private static final Logger LOG = LoggerFactory.getLogger(OwnedSocketConsumer.class);
+
+    private HttpClient client;
+    private volatile WebSocket socket;
+    private volatile boolean closeReported;
+
+    public OwnedSocketConsumer(OwnedSocketEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+    }
+
+    @Override
+    public OwnedSocketEndpoint getEndpoint() {
+        return (OwnedSocketEndpoint) super.getEndpoint();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        HttpClientOptions options = getEndpoint().getConfiguration().getClientOptions();
+        if (options == null) {
+            options = new HttpClientOptions().setConnectTimeout(10_000);
+        }
+        client = getEndpoint().vertx().createHttpClient(options);
+        WebSocketConnectOptions connectOptions = getEndpoint().connectOptions(options);
+        closeReported = false;
+        // connect asynchronously: a route start never blocks, and a failed connect is an ERROR + CLOSE event
+        client.webSocket(connectOptions, result -> {
+            if (result.failed()) {
+                emit(VertxWebsocketEvent.ERROR, null, null, String.valueOf(result.cause().getMessage()));
+                reportClose(null, "connect failed: " + result.cause().getMessage());
+                return;
+            }
+            WebSocket ws = result.result();
+            // on the event loop that will deliver frames, so these handlers are in place before the first one
+            ws.textMessageHandler(text -> emit(VertxWebsocketEvent.MESSAGE, text, null, null));
+            ws.binaryMessageHandler(buffer -> emit(VertxWebsocketEvent.MESSAGE, buffer.toString(), null, null));
+            ws.exceptionHandler(e -> emit(VertxWebsocketEvent.ERROR, null, null, String.valueOf(e.getMessage())));
+            ws.closeHandler(v -> reportClose(ws.closeStatusCode(), ws.closeReason()));
+            socket = ws;
+            if (!isRunAllowed()) {
+                ws.close();
+                return;
+            }
+            emit(VertxWebsocketEvent.OPEN, null, null, null);
+        });
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        WebSocket ws = socket;
+        socket = null;
+        closeReported = true; // a stop we asked for is not a close to react to
+        if (ws != null && !ws.isClosed()) {
+            ws.close();
+        }
+        if (client != null) {
+            client.close();
+            client = null;
+        }
+        super.doStop();
+    }
+
+    /** Sends a text frame on this consumer's socket; false when it is not open. */
+    public boolean send(String text) {
+        WebSocket ws = socket;
+        if (ws == null || ws.isClosed()) {
+            return false;
+        }
+        ws.writeTextMessage(text);
+        return true;
+    }
+
+    public boolean isOpen() {
+        WebSocket ws = socket;
+        return ws != null && !ws.isClosed();
+    }
+
+    private void reportClose(Short code, String reason) {
+        if (closeReported) {
+            return;
+        }
+        closeReported = true;
+        emit(VertxWebsocketEvent.CLOSE, null, code, reason);
+    }
+
+    private void emit(VertxWebsocketEvent event, String body, Short closeCode, String reason) {
+        Exchange exchange = createExchange(false);
+        exchange.getMessage().setHeader(VertxWebsocketConstants.EVENT, event);
+        if (closeCode != null) {
+            exchange.getMessage().setHeader(CLOSE_CODE, closeCode);
+        }
+        if (reason != null) {
+            exchange.getMessage().setHeader(REASON, reason);
+        }
+        exchange.getMessage().setBody(body);
+        Vertx vertx = getEndpoint().vertx();
+        // ordered: the route sees OPEN, frames and CLOSE in the order they happened, off the event loop
+        vertx.executeBlocking(() -> {
+            createUoW(exchange);
+            getProcessor().process(exchange);
+            return null;
+        }, true).onComplete(done -> {
+            try {
+                if (done.failed()) {
+                    getExceptionHandler().handleException("Error processing WebSocket " + event, exchange, done.cause());
+                } else if (exchange.getException() != null) {
+                    getExceptionHandler().handleException("Error processing WebSocket " + event, exchange,
+                            exchange.getException());
+                }
+            } finally {
+                doneUoW(exchange);
+                releaseExchange(exchange, false);
+            }
+        });
+        if (event == VertxWebsocketEvent.ERROR) {
+            LOG.debug("WebSocket error on {}: {}", getEndpoint().getConfiguration().getWebsocketURI(), reason);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.genesysgateway.status;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.genesysgateway.channel.ChannelPool;
+import io.genesysgateway.conversation.ConversationStore;
+import io.genesysgateway.genesys.GenesysApi;
+import io.genesysgateway.genesys.TokenCache;
+import io.genesysgateway.history.DeadLetters;
+import io.genesysgateway.socket.ChannelSockets;
+import io.genesysgateway.socket.FrameCounters;
+
+/** One JSON document with what an operator needs to see (served at {@code GET /status}); no secrets. */
+public class GatewayStatus {
+
+    private ConversationStore conversations;
+    private ChannelPool channelPool;
+    private ChannelSockets sockets;
+    private FrameCounters frames;
+    private TokenCache tokenCache;
+    private GenesysApi api;
+    private DeadLetters deadLetters;
+
+    public Map<String, Object> snapshot() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("conversations", conversations.countsByState());
+        out.put("channels", channelPool.describeChannels());
+        out.put("topics", channelPool.topicCount());
+        out.put("sockets", sockets.counters());
+        out.put("frames", frames.snapshot());
+        out.put("reconnects", channelPool.reconnects());
+        var gaps = channelPool.gaps();
+        out.put("gapWindows", gaps.size());
+        if (!gaps.isEmpty()) {
+            var last = gaps.get(gaps.size() - 1);
+            out.put("lastGap", Map.of("channelId", last.channelId(), "from", last.from().toString(),
+                    "to", last.to().toString(), "why", last.why()));
+        }
+        out.put("capacityRejections", channelPool.capacityRejections());
+        out.put("token", tokenCache.describe());
+        out.put("genesysCallsByStatus", api.callsByStatus());
+        out.put("deadLetters", deadLetters.size());
+        return out;
+    }
+
+    public void setConversations(ConversationStore conversations) {
+        this.conversations = conversations;
+    }
+
+    public void setChannelPool(ChannelPool channelPool) {
+        this.channelPool = channelPool;
+    }
+
+    public void setSockets(ChannelSockets sockets) {
+        this.sockets = sockets;
+    }
+
+    public void setFrames(FrameCounters frames) {
+        this.frames = frames;
+    }
+
+    public void setTokenCache(TokenCache tokenCache) {
+        this.tokenCache = tokenCache;
+    }
+
+    public void setApi(GenesysApi api) {
+        this.api = api;
+    }
+
+    public void setDeadLetters(DeadLetters deadLetters) {
+        this.deadLetters = deadLetters;
+    }
+}

@@ -1,0 +1,116 @@
+package io.genesysgateway;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.UUID;
+
+import io.genesysgateway.sink.HistorySink;
+import io.genesysgateway.simulator.GenesysSimulator;
+import io.genesysgateway.simulator.SimulatorSettings;
+import io.vertx.core.json.JsonObject;
+import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.TestInstance;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The whole gateway as camel-main runs it (top-level application.properties, the YAML routes under
+ * src/main/routes), against the Genesys simulator and a history sink on loopback. One gateway per test class.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class GatewayTestSupport extends CamelMainTestSupport {
+
+    protected static GenesysSimulator simulator;
+    protected static HistorySink sink;
+    protected static int gatewayPort;
+    protected final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** Simulator behaviour for this test class; defaults are Genesys' documented values. */
+    protected SimulatorSettings simulatorSettings() {
+        return SimulatorSettings.defaults();
+    }
+
+    /** Extra gateway properties for this test class. */
+    protected void gatewayProperties(Properties properties) {
+    }
+
+    @Override
+    protected String getPropertyPlaceholderLocations() {
+        return "file:application.properties";
+    }
+
+    @Override
+    protected Properties useOverridePropertiesWithPropertiesComponent() {
+        if (simulator == null) {
+            simulator = new GenesysSimulator(simulatorSettings()).start();
+            sink = new HistorySink().start(0);
+            gatewayPort = freePort();
+        }
+        Properties p = new Properties();
+        p.put("genesys.login-url", simulator.baseUrl());
+        p.put("genesys.api-url", simulator.baseUrl());
+        p.put("genesys.client-id", SimulatorSettings.CLIENT_ID);
+        p.put("genesys.client-secret", SimulatorSettings.CLIENT_SECRET);
+        p.put("history.url", sink.url());
+        p.put("history.backoff-millis", "100");
+        p.put("genesys.api-backoff-millis", "100");
+        p.put("camel.server.port", Integer.toString(gatewayPort));
+        gatewayProperties(p);
+        return p;
+    }
+
+    @AfterAll
+    void stopFakes() {
+        if (simulator != null) {
+            simulator.close();
+            sink.close();
+            simulator = null;
+        }
+    }
+
+    protected static String newConversationId() {
+        return UUID.randomUUID().toString();
+    }
+
+    protected static String topicOf(String conversationId) {
+        return "v2.detail.events.conversation." + conversationId + ".acw";
+    }
+
+    protected HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    protected HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Triggers tracking and waits until the simulator has the topic on a channel with an open socket. */
+    protected JsonObject trackAndAwaitSubscription(String conversationId, JsonObject context) throws Exception {
+        JsonObject body = context.copy().put("conversationId", conversationId);
+        HttpResponse<String> response = post("/customers/supportInteraction", body.encode());
+        if (response.statusCode() != 202) {
+            throw new AssertionError("trigger answered " + response.statusCode() + ": " + response.body());
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> simulator.channelWithTopic(topicOf(conversationId))
+                .map(c -> c.hasOpenSocket()).orElse(false));
+        return new JsonObject(response.body());
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

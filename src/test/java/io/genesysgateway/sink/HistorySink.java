@@ -1,0 +1,92 @@
+package io.genesysgateway.sink;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A Communication History service stand-in: records every POST (body and Idempotency-Key), answers 201, or a
+ * configured failure status while {@link #failNext(int, int)} says so. It does not drop repeats, so tests can
+ * count them.
+ */
+public final class HistorySink implements AutoCloseable {
+
+    public record Received(String path, String idempotencyKey, JsonObject body, long receivedAtMillis) {
+    }
+
+    private final Vertx vertx = Vertx.vertx();
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final AtomicInteger failuresLeft = new AtomicInteger();
+    private volatile int failureStatus = 503;
+    private HttpServer server;
+
+    public HistorySink start(int port) {
+        server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+            if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                request.response().setStatusCode(failureStatus).end("{\"error\":\"history unavailable\"}");
+                return;
+            }
+            JsonObject json;
+            try {
+                json = body.toJsonObject();
+            } catch (RuntimeException e) {
+                request.response().setStatusCode(400).end("{\"error\":\"not JSON\"}");
+                return;
+            }
+            received.add(new Received(request.path(), request.getHeader("Idempotency-Key"), json,
+                    System.currentTimeMillis()));
+            request.response().setStatusCode(201).putHeader("Content-Type", "application/json").end("{\"status\":\"recorded\"}");
+        }));
+        try {
+            server.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("history sink could not listen", e);
+        }
+        return this;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + server.actualPort() + "/history/records";
+    }
+
+    public List<Received> received() {
+        return List.copyOf(received);
+    }
+
+    public List<Received> forConversation(String conversationId) {
+        return received.stream().filter(r -> conversationId.equals(r.body().getString("conversationId"))).toList();
+    }
+
+    /** Idempotency keys received more than once. */
+    public Map<String, Long> duplicates() {
+        return received.stream().collect(Collectors.groupingBy(Received::idempotencyKey, Collectors.counting()))
+                .entrySet().stream().filter(e -> e.getValue() > 1)
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    public void failNext(int requests, int status) {
+        failureStatus = status;
+        failuresLeft.set(requests);
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close().toCompletionStage().toCompletableFuture().join();
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    public static void main(String[] args) {
+        HistorySink sink = new HistorySink().start(args.length > 0 ? Integer.parseInt(args[0]) : 9090);
+        Runtime.getRuntime().addShutdownHook(new Thread(sink::close));
+        System.out.println("History sink listening on " + sink.url());
+    }
+}
