@@ -49,6 +49,7 @@ public abstract class GatewayTestSupport extends CamelMainTestSupport {
     @Override
     protected Properties useOverridePropertiesWithPropertiesComponent() {
         if (simulator == null) {
+            LogCapture.install();
             simulator = new GenesysSimulator(simulatorSettings()).start();
             sink = new HistorySink().start(0);
             gatewayPort = freePort();
@@ -73,6 +74,11 @@ public abstract class GatewayTestSupport extends CamelMainTestSupport {
             sink.close();
             simulator = null;
         }
+    }
+
+    /** The gateway's own view ({@code GET /status}). */
+    protected JsonObject status() throws Exception {
+        return new JsonObject(get("/status").body());
     }
 
     protected static String newConversationId() {

@@ -4,13 +4,18 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import org.apache.camel.Consumer;
+import org.apache.camel.MultipleConsumersSupport;
 import org.apache.camel.Processor;
 import org.apache.camel.component.vertx.websocket.VertxWebsocketComponent;
 import org.apache.camel.component.vertx.websocket.VertxWebsocketConfiguration;
 import org.apache.camel.component.vertx.websocket.VertxWebsocketEndpoint;
 
-/** A vertx-websocket endpoint whose client consumer is an {@link OwnedSocketConsumer}. */
-public class OwnedSocketEndpoint extends VertxWebsocketEndpoint {
+/**
+ * A vertx-websocket endpoint whose client consumer is an {@link OwnedSocketConsumer}. Each such consumer has
+ * its own connection, so two routes may consume the same channel URI: that is how a replacement socket is
+ * opened while the old one still delivers.
+ */
+public class OwnedSocketEndpoint extends VertxWebsocketEndpoint implements MultipleConsumersSupport {
 
     public OwnedSocketEndpoint(String uri, VertxWebsocketComponent component, VertxWebsocketConfiguration configuration) {
         super(uri, component, configuration);
@@ -24,6 +29,11 @@ public class OwnedSocketEndpoint extends VertxWebsocketEndpoint {
         Consumer consumer = new OwnedSocketConsumer(this, processor);
         configureConsumer(consumer);
         return consumer;
+    }
+
+    @Override
+    public boolean isMultipleConsumersSupported() {
+        return getConfiguration().isConsumeAsClient();
     }
 
     Vertx vertx() {
