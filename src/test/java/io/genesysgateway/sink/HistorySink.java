@@ -25,6 +25,13 @@ public final class HistorySink implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile int failureStatus = 503;
+    private boolean printing;
+
+    /** Prints every record it receives (for the sandbox). */
+    public HistorySink printing() {
+        printing = true;
+        return this;
+    }
     private HttpServer server;
 
     public HistorySink start(int port) {
@@ -42,6 +49,10 @@ public final class HistorySink implements AutoCloseable {
             }
             received.add(new Received(request.path(), request.getHeader("Idempotency-Key"), json,
                     System.currentTimeMillis()));
+            if (printing) {
+                System.out.println("HISTORY SINK: record received, Idempotency-Key " + request.getHeader("Idempotency-Key")
+                        + "\n" + json.encodePrettily());
+            }
             request.response().setStatusCode(201).putHeader("Content-Type", "application/json").end("{\"status\":\"recorded\"}");
         }));
         try {

@@ -1,0 +1,168 @@
+package io.genesysgateway.jar;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import io.genesysgateway.simulator.AcwEvent;
+import io.genesysgateway.simulator.GenesysSimulator;
+import io.genesysgateway.simulator.SimulatorSettings;
+import io.genesysgateway.sink.HistorySink;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The built jar as an operator runs it: {@code java -jar target/genesys-gateway.jar} from the project root,
+ * configured by environment variables only, on a port other than 8080, with routes a user edited.
+ */
+class GatewayJarIT {
+
+    private static final Path JAR = Path.of("target/genesys-gateway.jar");
+    private static GenesysSimulator simulator;
+    private static HistorySink sink;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void fakes() {
+        simulator = new GenesysSimulator(SimulatorSettings.defaults()).start();
+        sink = new HistorySink().start(0);
+    }
+
+    @AfterAll
+    static void stopFakes() {
+        simulator.close();
+        sink.close();
+    }
+
+    @Test
+    void missingCredentialsStopStartUpWithOneClearLine() throws Exception {
+        Process process = start(Map.of("GENESYS_CLIENT_ID", "", "HISTORY_URL", sink.url()), new ArrayList<>());
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String err = new String(process.getErrorStream().readAllBytes());
+        assertThat(process.exitValue()).isEqualTo(2);
+        List<String> lines = err.lines().filter(l -> !l.isBlank() && !l.contains(" INFO ")).toList();
+        assertThat(lines).containsExactly(
+                "genesys-gateway cannot start: genesys.client-id is not set (set GENESYS_CLIENT_ID or -Dgenesys.client-id=...)");
+        assertThat(err).doesNotContain("Exception").doesNotContain(SimulatorSettings.CLIENT_SECRET);
+    }
+
+    @Test
+    void jarRunsTheEditableRoutesFromTheRoutesFolder(@TempDir Path routes) throws Exception {
+        try (Stream<Path> files = Files.list(Path.of("src/main/routes"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, routes.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        // a user adds a route and changes the mapping, without rebuilding anything
+        Files.writeString(routes.resolve("hello.camel.yaml"), """
+                - route:
+                    id: hello
+                    from:
+                      uri: platform-http:/hello
+                      steps:
+                        - setBody:
+                            constant: edited route
+                """);
+        Path mapping = routes.resolve("history-record.jsonata");
+        Files.writeString(mapping, Files.readString(mapping).replace("\"context\": context", "\"context\": context,\n  \"source\": \"edited mapping\""));
+
+        int port = freePort();
+        List<String> log = new ArrayList<>();
+        long started = System.nanoTime();
+        Process process = start(Map.of(
+                "GENESYS_LOGIN_URL", simulator.baseUrl(),
+                "GENESYS_API_URL", simulator.baseUrl(),
+                "GENESYS_CLIENT_ID", SimulatorSettings.CLIENT_ID,
+                "GENESYS_CLIENT_SECRET", SimulatorSettings.CLIENT_SECRET,
+                "HISTORY_URL", sink.url(),
+                "GATEWAY_PORT", Integer.toString(port),
+                "GATEWAY_ROUTES_DIR", routes.toString()), log);
+        try {
+            String base = "http://127.0.0.1:" + port;
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> status(base + "/observe/health") == 200);
+            System.out.printf("java -jar to health UP: %d ms%n", (System.nanoTime() - started) / 1_000_000);
+
+            assertThat(body(base + "/hello")).isEqualTo("edited route");
+            assertThat(new JsonObject(body(base + "/observe/health")).getString("status")).isEqualTo("UP");
+
+            String id = UUID.randomUUID().toString();
+            HttpResponse<String> trigger = http.send(HttpRequest.newBuilder(URI.create(base + "/customers/supportInteraction"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"conversationId\":\"" + id + "\",\"caseId\":\"J-1\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(trigger.statusCode()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(15)).until(() -> simulator.channelWithTopic(
+                    "v2.detail.events.conversation." + id + ".acw").isPresent());
+            simulator.emitAcw(AcwEvent.sample(id));
+            await().atMost(Duration.ofSeconds(15)).until(() -> sink.forConversation(id).size() == 1);
+            assertThat(sink.forConversation(id).get(0).body().getString("source")).isEqualTo("edited mapping");
+        } finally {
+            process.destroy();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("SIGTERM stops the gateway").isTrue();
+        }
+        synchronized (log) {
+            assertThat(String.join("\n", log)).doesNotContain(SimulatorSettings.CLIENT_SECRET);
+        }
+    }
+
+    private Process start(Map<String, String> env, List<String> log) throws IOException {
+        assertThat(JAR).as("built by mvn package").exists();
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString());
+        builder.directory(new File("."));
+        builder.environment().keySet().removeIf(k -> k.startsWith("GENESYS_") || k.startsWith("HISTORY_") || k.startsWith("GATEWAY_"));
+        builder.environment().putAll(env);
+        if (log.isEmpty() && env.containsKey("GATEWAY_PORT")) {
+            builder.redirectErrorStream(true);
+            Process p = builder.start();
+            Thread pump = new Thread(() -> p.inputReader().lines().forEach(l -> {
+                System.out.println("[jar] " + l);
+                synchronized (log) {
+                    log.add(l);
+                }
+            }));
+            pump.setDaemon(true);
+            pump.start();
+            return p;
+        }
+        return builder.start();
+    }
+
+    private int status(String url) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private String body(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
