@@ -190,6 +190,14 @@ public class ChannelPool implements ChannelSockets.Listener, Service {
             boolean ok;
             if (api.channelExists(channelId)) {
                 ok = sockets.open(channelId, channel.connectUri);
+                if (ok) {
+                    // the channel may have lost its subscriptions (no_longer_subscribed): put them back
+                    List<String> topics;
+                    synchronized (this) {
+                        topics = List.copyOf(channel.topics);
+                    }
+                    api.replaceSubscriptions(channelId, topics);
+                }
             } else {
                 ok = moveToNewChannel(channel);
             }

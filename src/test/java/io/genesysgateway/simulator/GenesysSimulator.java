@@ -196,6 +196,14 @@ public final class GenesysSimulator implements AutoCloseable {
         channel.silenced = true;
     }
 
+    /** Genesys removed the channel's subscriptions: they are gone and the socket is told so. */
+    public void dropSubscriptions(String channelId) {
+        SimChannel channel = requireChannel(channelId);
+        channel.topics.clear();
+        channel.writeIfOpen(systemMessage("v2.system.no_longer_subscribed." + channelId, channelId,
+                "no_longer_subscribed", "subscriptions removed").encode());
+    }
+
     /** Expires a channel now: its socket is closed and HEAD answers 404. */
     public void expireChannel(String channelId) {
         SimChannel channel = channels.remove(channelId);

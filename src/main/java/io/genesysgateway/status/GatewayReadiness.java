@@ -1,0 +1,56 @@
+package io.genesysgateway.status;
+
+import java.util.Map;
+
+import io.genesysgateway.channel.ChannelPool;
+import io.genesysgateway.genesys.TokenCache;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+/**
+ * Readiness check {@code genesys-gateway}: DOWN while no access token can be had, or while a channel that
+ * carries topics has no open socket (its events are being lost right now); the message says which.
+ */
+public class GatewayReadiness extends AbstractHealthCheck {
+
+    private TokenCache tokenCache;
+    private ChannelPool channelPool;
+
+    public GatewayReadiness() {
+        super("genesys", "genesys-gateway");
+    }
+
+    /** Called once the bean exists: adds this check to Camel's health registry. */
+    public void register() {
+        HealthCheckRegistry.get(getCamelContext()).register(this);
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false; // the gateway recovers by itself: being unready is no reason to restart it
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        long withoutSocket = channelPool.channelsWithoutSocket();
+        builder.detail("channels", channelPool.channelCount());
+        builder.detail("topics", channelPool.topicCount());
+        builder.detail("channelsWithoutSocket", withoutSocket);
+        if (!tokenCache.isHealthy()) {
+            builder.message("no Genesys access token: " + tokenCache.lastFailureMessage()).down();
+        } else if (withoutSocket > 0) {
+            builder.message(withoutSocket + " channel(s) carrying topics have no open socket: reconnecting").down();
+        } else {
+            builder.up();
+        }
+    }
+
+    public void setTokenCache(TokenCache tokenCache) {
+        this.tokenCache = tokenCache;
+    }
+
+    public void setChannelPool(ChannelPool channelPool) {
+        this.channelPool = channelPool;
+    }
+}
