@@ -55,7 +55,7 @@ public class ConversationStore {
 
     /** Conversations still waiting for their subscription. */
     public synchronized List<String> pendingSubscriptions() {
-        return conversations.values().stream().filter(c -> c.state() == ConversationState.PENDING)
+        return conversations.values().stream().filter(TrackedConversation::isAwaitingRetry)
                 .map(TrackedConversation::conversationId).toList();
     }
 

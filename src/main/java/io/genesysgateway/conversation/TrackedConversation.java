@@ -18,6 +18,7 @@ public final class TrackedConversation {
     private Instant deliveredAt;
     private Instant unsubscribedAt;
     private int acwEvents;
+    private boolean awaitingRetry;
 
     TrackedConversation(String conversationId, Map<String, Object> context, Instant trackedAt) {
         this.conversationId = conversationId;
@@ -44,6 +45,7 @@ public final class TrackedConversation {
     void subscribed(String channel, Instant at) {
         channelId = channel;
         problem = null;
+        awaitingRetry = false;
         if (state == ConversationState.PENDING || state == ConversationState.FAILED) {
             state = ConversationState.SUBSCRIBED;
         }
@@ -55,6 +57,12 @@ public final class TrackedConversation {
     void problem(ConversationState newState, String why) {
         state = newState;
         problem = why;
+        awaitingRetry = newState == ConversationState.PENDING;
+    }
+
+    /** Pending after a failed attempt (not merely before its first one, which its trigger is making). */
+    boolean isAwaitingRetry() {
+        return awaitingRetry && state == ConversationState.PENDING;
     }
 
     void acwReceived(Instant at) {

@@ -4,13 +4,13 @@ import java.util.Map;
 
 import io.genesysgateway.channel.ChannelPool;
 import io.genesysgateway.genesys.TokenCache;
-import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * Readiness check {@code genesys-gateway}: DOWN while no access token can be had, or while a channel that
- * carries topics has no open socket (its events are being lost right now); the message says which.
+ * carries topics has no open socket (its events are being lost right now); the message says which. Camel
+ * finds it as a {@code HealthCheck} bean in the registry (beans.camel.yaml).
  */
 public class GatewayReadiness extends AbstractHealthCheck {
 
@@ -19,11 +19,6 @@ public class GatewayReadiness extends AbstractHealthCheck {
 
     public GatewayReadiness() {
         super("genesys", "genesys-gateway");
-    }
-
-    /** Called once the bean exists: adds this check to Camel's health registry. */
-    public void register() {
-        HealthCheckRegistry.get(getCamelContext()).register(this);
     }
 
     @Override

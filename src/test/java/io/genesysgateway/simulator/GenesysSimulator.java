@@ -356,8 +356,6 @@ public final class GenesysSimulator implements AutoCloseable {
             }
         }
         Map<String, String> form = parseForm(body.toString());
-        requests.add(new RecordedRequest("POST", "/oauth/token", "grant_type=" + form.get("grant_type"), null, "",
-                Instant.now()));
         String contentType = Optional.ofNullable(request.getHeader("Content-Type")).orElse("");
         if (!contentType.startsWith("application/x-www-form-urlencoded")) {
             oauthError(response, 400, "invalid_request", "content type must be application/x-www-form-urlencoded");

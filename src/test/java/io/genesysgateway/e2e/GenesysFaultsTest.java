@@ -1,0 +1,108 @@
+package io.genesysgateway.e2e;
+
+import java.time.Duration;
+import java.util.Properties;
+
+import io.genesysgateway.GatewayTestSupport;
+import io.genesysgateway.LogCapture;
+import io.genesysgateway.simulator.SimulatorSettings;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Token lifecycle and Platform API faults: the call policy of GenesysApi and TokenCache. */
+class GenesysFaultsTest extends GatewayTestSupport {
+
+    private static final String SUBSCRIPTIONS = "/api/v2/notifications/channels/";
+
+    @Override
+    protected SimulatorSettings simulatorSettings() {
+        return SimulatorSettings.defaults().withTokenLifetimeSeconds(2);
+    }
+
+    @Override
+    protected void gatewayProperties(Properties p) {
+        p.put("genesys.token-renew-margin-seconds", "1");
+    }
+
+    @Test
+    void tokensAreRenewedAheadOfExpiryWithoutA401() throws Exception {
+        long tokensBefore = tokenRequests();
+        for (int i = 0; i < 6; i++) {
+            trackAndAwaitSubscription(newConversationId(), new JsonObject());
+            Thread.sleep(700);
+        }
+        assertThat(tokenRequests() - tokensBefore).as("renewed, not fetched per call").isBetween(2L, 6L);
+        assertThat(status().getJsonObject("genesysCallsByStatus").containsKey("401")).isFalse();
+    }
+
+    @Test
+    void a401DropsTheTokenAndRetriesOnceWithAFreshOne() throws Exception {
+        simulator.injectFault("POST", SUBSCRIPTIONS, 401, 1, 0);
+        long tokensBefore = tokenRequests();
+        trackAndAwaitSubscription(newConversationId(), new JsonObject());
+        assertThat(tokenRequests()).isGreaterThan(tokensBefore);
+    }
+
+    @Test
+    void rateLimitIsWaitedOutAsRetryAfterSays() throws Exception {
+        simulator.injectFault("POST", SUBSCRIPTIONS, 429, 1, 1);
+        long before = System.nanoTime();
+        trackAndAwaitSubscription(newConversationId(), new JsonObject());
+        assertThat(Duration.ofNanos(System.nanoTime() - before)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void serverErrorsAreRetriedWithBackOff() throws Exception {
+        simulator.injectFault("POST", SUBSCRIPTIONS, 503, 2, 0);
+        String id = newConversationId();
+        JsonObject answer = trackAndAwaitSubscription(id, new JsonObject());
+        assertThat(answer.getString("state")).isEqualTo("subscribed");
+        assertThat(simulator.requests(r -> r.method().equals("POST") && r.path().endsWith("/subscriptions")
+                && r.body().contains(id))).hasSize(3);
+    }
+
+    @Test
+    void otherClientErrorsAreNotRetriedAndAreReportedWithCodeAndCorrelationId() throws Exception {
+        simulator.injectFault("POST", SUBSCRIPTIONS, 400, 1, 0);
+        String id = newConversationId();
+        var response = post("/customers/supportInteraction", new JsonObject().put("conversationId", id).encode());
+        assertThat(response.statusCode()).isEqualTo(502);
+        JsonObject body = new JsonObject(response.body());
+        assertThat(body.getString("state")).isEqualTo("failed");
+        assertThat(body.getString("problem")).contains("HTTP 400").contains("bad.request").contains("ININ-Correlation-ID");
+        assertThat(simulator.requests(r -> r.path().endsWith("/subscriptions") && r.body().contains(id))).hasSize(1);
+
+        // the same trigger again retries, and now succeeds
+        var again = post("/customers/supportInteraction", new JsonObject().put("conversationId", id).encode());
+        assertThat(again.statusCode()).isEqualTo(202);
+        assertThat(new JsonObject(again.body()).getString("state")).isEqualTo("subscribed");
+    }
+
+    @Test
+    void anOutageLeavesTriggersPendingAndTheyAreSubscribedWhenGenesysIsBack() throws Exception {
+        simulator.injectFault("POST", SUBSCRIPTIONS, 503, 4, 0);
+        String id = newConversationId();
+        var response = post("/customers/supportInteraction", new JsonObject().put("conversationId", id).encode());
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(new JsonObject(response.body()).getString("state")).isEqualTo("pending");
+        await().atMost(Duration.ofSeconds(20)).until(() -> simulator.channelWithTopic(topicOf(id)).isPresent());
+        await().atMost(Duration.ofSeconds(5)).until(() -> new JsonObject(get("/customers/supportInteraction/" + id).body())
+                .getString("state").equals("subscribed"));
+    }
+
+    @Test
+    void noSecretOrTokenInAnyLogLine() throws Exception {
+        trackAndAwaitSubscription(newConversationId(), new JsonObject());
+        String log = String.join("\n", LogCapture.lines());
+        assertThat(log).doesNotContain(SimulatorSettings.CLIENT_SECRET);
+        simulator.requests().stream().map(r -> r.bearer()).filter(b -> b != null).distinct()
+                .forEach(token -> assertThat(log).doesNotContain(token));
+    }
+
+    private long tokenRequests() {
+        return simulator.requests(r -> r.path().equals("/oauth/token")).size();
+    }
+}
