@@ -45,6 +45,9 @@ public class ChannelPool implements ChannelSockets.Listener, Service {
     private final List<GapWindow> gaps = new ArrayList<>();
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong capacityRejections = new AtomicLong();
+    private final AtomicLong renewals = new AtomicLong();
+    private long channelLifetimeSeconds = 86_400;
+    private long renewBeforeSeconds = 3_600;
     private ScheduledExecutorService keeper;
 
     /** A window in which a channel had no open socket, so Genesys dropped its events. */
@@ -58,10 +61,12 @@ public class ChannelPool implements ChannelSockets.Listener, Service {
         int failedReconnects;
         Instant lostAt;
         String lostWhy;
+        Instant expires;
 
-        PooledChannel(String id, String connectUri) {
+        PooledChannel(String id, String connectUri, Instant expires) {
             this.id = id;
             this.connectUri = connectUri;
+            this.expires = expires;
         }
     }
 
@@ -90,6 +95,7 @@ public class ChannelPool implements ChannelSockets.Listener, Service {
                     "Genesys rejected topic " + topic + " (the OAuth client lacks a permission)", null, 0);
         }
         channel.topics.add(topic);
+        channel.expires = extended();
         channelOfTopic.put(topic, channel);
         return channel.id;
     }
@@ -104,7 +110,36 @@ public class ChannelPool implements ChannelSockets.Listener, Service {
         channel.topics.remove(topic);
         if (!retireIfEmpty(channel)) {
             api.replaceSubscriptions(channel.id, channel.topics);
+            channel.expires = extended();
         }
+    }
+
+    /**
+     * Channels live 24 h and every subscription write extends them. A channel whose expiry comes within
+     * {@code renewBeforeSeconds} gets its topics written again, so no socket dies of old age.
+     */
+    public synchronized void renewExpiring() {
+        Instant due = Instant.now().plusSeconds(renewBeforeSeconds);
+        for (PooledChannel channel : List.copyOf(channels.values())) {
+            if (channel.lostAt == null && !channel.topics.isEmpty() && channel.expires.isBefore(due)) {
+                try {
+                    api.replaceSubscriptions(channel.id, channel.topics);
+                    channel.expires = extended();
+                    renewals.incrementAndGet();
+                    LOG.info("Channel {} renewed until {}", channel.id, channel.expires);
+                } catch (GenesysApiException e) {
+                    LOG.warn("Channel {} could not be renewed (retrying): {}", channel.id, e.getMessage());
+                }
+            }
+        }
+    }
+
+    private Instant extended() {
+        return Instant.now().plusSeconds(channelLifetimeSeconds);
+    }
+
+    private Instant expiresOf(GenesysApi.Channel created) {
+        return created.expires() != null ? created.expires() : extended();
     }
 
     private PooledChannel newChannel() {
@@ -114,7 +149,7 @@ public class ChannelPool implements ChannelSockets.Listener, Service {
             throw new ChannelCapacityException(maxChannels, maxTopicsPerChannel);
         }
         GenesysApi.Channel created = api.createChannel();
-        PooledChannel channel = new PooledChannel(created.id(), created.connectUri());
+        PooledChannel channel = new PooledChannel(created.id(), created.connectUri(), expiresOf(created));
         if (!sockets.open(channel.id, channel.connectUri)) {
             throw new GenesysApiException("open socket", "the socket to new channel " + channel.id + " did not open", null);
         }
@@ -197,6 +232,7 @@ public class ChannelPool implements ChannelSockets.Listener, Service {
                         topics = List.copyOf(channel.topics);
                     }
                     api.replaceSubscriptions(channelId, topics);
+                    channel.expires = extended();
                 }
             } else {
                 ok = moveToNewChannel(channel);
@@ -239,6 +275,7 @@ public class ChannelPool implements ChannelSockets.Listener, Service {
             channels.remove(oldId);
             channel.id = created.id();
             channel.connectUri = created.connectUri();
+            channel.expires = topics.isEmpty() ? expiresOf(created) : extended();
             channels.put(channel.id, channel);
         }
         LOG.info("Channel {} is gone; its {} topics moved to new channel {}", oldId, topics.size(), created.id());
@@ -253,6 +290,7 @@ public class ChannelPool implements ChannelSockets.Listener, Service {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", c.id);
             m.put("topics", c.topics.size());
+            m.put("expires", c.expires.toString());
             m.putAll(sockets.describe(c.id));
             if (c.lostAt != null) {
                 m.put("socketLostAt", c.lostAt.toString());
@@ -281,6 +319,10 @@ public class ChannelPool implements ChannelSockets.Listener, Service {
 
     public long reconnects() {
         return reconnects.get();
+    }
+
+    public long channelRenewals() {
+        return renewals.get();
     }
 
     public long capacityRejections() {
@@ -324,6 +366,14 @@ public class ChannelPool implements ChannelSockets.Listener, Service {
 
     public void setReconnectInitialDelayMillis(long reconnectInitialDelayMillis) {
         this.reconnectInitialDelayMillis = reconnectInitialDelayMillis;
+    }
+
+    public void setChannelLifetimeSeconds(long channelLifetimeSeconds) {
+        this.channelLifetimeSeconds = channelLifetimeSeconds;
+    }
+
+    public void setRenewBeforeSeconds(long renewBeforeSeconds) {
+        this.renewBeforeSeconds = renewBeforeSeconds;
     }
 
     public void setReconnectMaxDelayMillis(long reconnectMaxDelayMillis) {

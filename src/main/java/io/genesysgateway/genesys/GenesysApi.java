@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
+import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.slf4j.Logger;
@@ -122,6 +123,13 @@ public class GenesysApi implements CamelContextAware {
                 }
                 e.getMessage().setBody(body == null || body.isEmpty() ? null : body);
             });
+            // an open breaker rejects the call without an exception (a failed call is "rejected" too, with one)
+            if (reply.getException() == null
+                    && reply.getProperty(ExchangePropertyKey.CIRCUIT_BREAKER_RESPONSE_REJECTED, false, Boolean.class)) {
+                count("breaker-open");
+                // no point waiting here: the breaker lets calls through again after its open period
+                throw new GenesysApiException(operation, "not sent: the circuit breaker is open after repeated Genesys failures", null);
+            }
             Answer answer = Answer.of(reply);
             if (answer == null) {
                 count("0");

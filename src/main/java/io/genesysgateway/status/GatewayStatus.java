@@ -30,6 +30,7 @@ public class GatewayStatus {
         out.put("sockets", sockets.counters());
         out.put("frames", frames.snapshot());
         out.put("reconnects", channelPool.reconnects());
+        out.put("channelRenewals", channelPool.channelRenewals());
         var gaps = channelPool.gaps();
         out.put("gapWindows", gaps.size());
         if (!gaps.isEmpty()) {

@@ -97,6 +97,10 @@ public final class GenesysSimulator implements AutoCloseable {
             throw new IllegalStateException("simulator could not listen on " + settings.host() + ":" + settings.port(), e);
         }
         port = server.actualPort();
+        // channels die when their lifetime runs out (re-subscribing extends it)
+        vertx.setPeriodic(200, t -> channels.values().stream()
+                .filter(c -> c.expiresAt < System.currentTimeMillis()).map(c -> c.id).toList()
+                .forEach(this::expireChannel));
         return this;
     }
 
