@@ -33,6 +33,8 @@ public class GatewayStatus {
         out.put("channelRenewals", channelPool.channelRenewals());
         var gaps = channelPool.gaps();
         out.put("gapWindows", gaps.size());
+        out.put("longestGapMillis", gaps.stream()
+                .mapToLong(g -> g.to().toEpochMilli() - g.from().toEpochMilli()).max().orElse(0));
         if (!gaps.isEmpty()) {
             var last = gaps.get(gaps.size() - 1);
             out.put("lastGap", Map.of("channelId", last.channelId(), "from", last.from().toString(),
