@@ -24,6 +24,11 @@ public final class StartupCheck {
                 return key + " is not set (set " + envName(key) + " or -D" + key + "=...)";
             }
         }
+        boolean authEnabled = !"false".equalsIgnoreCase(properties.resolveProperty("gateway.auth-enabled").orElse("true").trim());
+        if (authEnabled && properties.resolveProperty("gateway.api-key").orElse("").isBlank()) {
+            return "gateway.api-key is not set (set GATEWAY_API_KEY, or GATEWAY_AUTH_ENABLED=false to run the API"
+                    + " without authentication)";
+        }
         String routesDir = properties.resolveProperty("gateway.routes-dir").orElse("src/main/routes");
         if (!Files.isDirectory(Path.of(routesDir))) {
             return "routes folder '" + routesDir + "' not found from " + Path.of("").toAbsolutePath()

@@ -27,6 +27,7 @@ import static org.awaitility.Awaitility.await;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class GatewayTestSupport extends CamelMainTestSupport {
 
+    protected static final String API_KEY = "test-api-key-5b0c";
     protected static GenesysSimulator simulator;
     protected static HistorySink sink;
     protected static int gatewayPort;
@@ -63,6 +64,7 @@ public abstract class GatewayTestSupport extends CamelMainTestSupport {
         p.put("history.backoff-millis", "100");
         p.put("genesys.api-backoff-millis", "100");
         p.put("camel.server.port", Integer.toString(gatewayPort));
+        p.put("gateway.api-key", API_KEY);
         gatewayProperties(p);
         return p;
     }
@@ -91,12 +93,13 @@ public abstract class GatewayTestSupport extends CamelMainTestSupport {
 
     protected HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + path))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").header("X-API-Key", API_KEY)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     protected HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + path)).GET().build(),
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort + path))
+                        .header("X-API-Key", API_KEY).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

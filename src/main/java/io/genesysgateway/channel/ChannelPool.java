@@ -308,6 +308,10 @@ public class ChannelPool implements ChannelSockets.Listener, Service {
         return channels.size();
     }
 
+    public synchronized int maxTopicsOnAChannel() {
+        return channels.values().stream().mapToInt(c -> c.topics.size()).max().orElse(0);
+    }
+
     public synchronized int topicCount() {
         return channelOfTopic.size();
     }

@@ -40,6 +40,7 @@ public class GenesysApi implements CamelContextAware {
     private long backoffMillis = 500;
     private long maxRetryAfterSeconds = 60;
     private final Map<String, AtomicLong> callsByStatus = new ConcurrentHashMap<>();
+    private java.util.function.Consumer<String> callListener = status -> { };
 
     /** A notification channel as {@code POST /channels} returns it. */
     public record Channel(String id, String connectUri, Instant expires) {
@@ -229,6 +230,12 @@ public class GenesysApi implements CamelContextAware {
 
     private void count(String status) {
         callsByStatus.computeIfAbsent(status, s -> new AtomicLong()).incrementAndGet();
+        callListener.accept(status);
+    }
+
+    /** Told the status of every call (metrics). */
+    public void setCallListener(java.util.function.Consumer<String> callListener) {
+        this.callListener = callListener;
     }
 
     private static void sleep(long millis) {

@@ -217,6 +217,13 @@ public class ChannelSockets implements CamelContextAware {
         return out;
     }
 
+    /** The longest quiet time of any open socket, in seconds (0 without sockets). */
+    public long secondsSinceLastFrame() {
+        long now = System.currentTimeMillis();
+        return sockets.values().stream().filter(s -> s.openedAt > 0 && !s.closed)
+                .mapToLong(s -> (now - s.lastFrameAt) / 1000).max().orElse(0);
+    }
+
     public Map<String, Long> counters() {
         return Map.of("socketsOpened", opened.get(), "socketsLost", lost.get(), "pingsSent", pings.get(),
                 "openSockets", sockets.values().stream().filter(s -> s.openedAt > 0 && !s.closed).count());

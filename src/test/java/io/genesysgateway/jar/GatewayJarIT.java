@@ -96,6 +96,7 @@ class GatewayJarIT {
                 "GENESYS_CLIENT_SECRET", SimulatorSettings.CLIENT_SECRET,
                 "HISTORY_URL", sink.url(),
                 "GATEWAY_PORT", Integer.toString(port),
+                "GATEWAY_API_KEY", "jar-test-key",
                 "GATEWAY_ROUTES_DIR", routes.toString()), log);
         try {
             String base = "http://127.0.0.1:" + port;
@@ -108,7 +109,7 @@ class GatewayJarIT {
 
             String id = UUID.randomUUID().toString();
             HttpResponse<String> trigger = http.send(HttpRequest.newBuilder(URI.create(base + "/customers/supportInteraction"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"conversationId\":\"" + id + "\",\"caseId\":\"J-1\"}")).build(),
+                    .header("X-API-Key", "jar-test-key").POST(HttpRequest.BodyPublishers.ofString("{\"conversationId\":\"" + id + "\",\"caseId\":\"J-1\"}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(trigger.statusCode()).isEqualTo(202);
             await().atMost(Duration.ofSeconds(15)).until(() -> simulator.channelWithTopic(

@@ -20,6 +20,8 @@ import io.genesysgateway.sink.HistorySink;
  */
 public final class SandboxMain {
 
+    static final String SANDBOX_API_KEY = "sandbox-key";
+
     private SandboxMain() {
     }
 
@@ -35,6 +37,7 @@ public final class SandboxMain {
         System.setProperty("genesys.client-secret", SimulatorSettings.CLIENT_SECRET);
         System.setProperty("history.url", sink.url());
         System.setProperty("camel.main.name", "genesys-gateway-SANDBOX");
+        System.setProperty("gateway.api-key", SANDBOX_API_KEY);
 
         if (!Boolean.getBoolean("sandbox.no-demo")) {
             Thread demo = new Thread(() -> demo(simulator), "sandbox-demo");
@@ -66,7 +69,7 @@ public final class SandboxMain {
             System.out.println("SANDBOX: POST /customers/supportInteraction " + body);
             HttpResponse<String> answer = http.send(HttpRequest.newBuilder(
                             URI.create("http://127.0.0.1:" + port + "/customers/supportInteraction"))
-                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "application/json").header("X-API-Key", SANDBOX_API_KEY).timeout(Duration.ofSeconds(30))
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
             System.out.println("SANDBOX: gateway answered " + answer.statusCode() + " " + answer.body());
             Thread.sleep(2000);
@@ -74,11 +77,12 @@ public final class SandboxMain {
             simulator.emitAcw(AcwEvent.sample(conversationId));
             Thread.sleep(3000);
             HttpResponse<String> status = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/customers/supportInteraction/" + conversationId)).build(),
+                    URI.create("http://127.0.0.1:" + port + "/customers/supportInteraction/" + conversationId))
+                    .header("X-API-Key", SANDBOX_API_KEY).build(),
                     HttpResponse.BodyHandlers.ofString());
             System.out.println("SANDBOX: GET /customers/supportInteraction/" + conversationId + " -> " + status.body());
-            System.out.println("SANDBOX: try it yourself: curl -X POST localhost:" + port
-                    + "/customers/supportInteraction -d '{\"conversationId\":\"" + UUID.randomUUID() + "\"}'");
+            System.out.println("SANDBOX: try it yourself: curl -H 'X-API-Key: " + SANDBOX_API_KEY + "' -X POST localhost:"
+                    + port + "/customers/supportInteraction -d '{\"conversationId\":\"" + UUID.randomUUID() + "\"}'");
         } catch (Exception e) {
             System.out.println("SANDBOX: demo stopped: " + e);
         }

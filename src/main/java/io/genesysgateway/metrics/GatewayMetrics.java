@@ -1,0 +1,138 @@
+package io.genesysgateway.metrics;
+
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+
+import io.genesysgateway.channel.ChannelPool;
+import io.genesysgateway.conversation.ConversationState;
+import io.genesysgateway.conversation.ConversationStore;
+import io.genesysgateway.genesys.GenesysApi;
+import io.genesysgateway.genesys.TokenCache;
+import io.genesysgateway.history.DeadLetters;
+import io.genesysgateway.socket.ChannelSockets;
+import io.genesysgateway.socket.FrameCounters;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.Service;
+
+/**
+ * The gateway's domain metrics on Camel's Micrometer registry (Prometheus text at {@code /observe/metrics}),
+ * next to Camel's route metrics. Names start with {@code genesys_gateway_}. Gauges read the beans that own the
+ * state; nothing is counted twice. Without a registry (metrics off) every method does nothing.
+ */
+public class GatewayMetrics implements CamelContextAware, Service {
+
+    private static final List<String> FRAME_KINDS =
+            List.of("heartbeat", "pong", "acw", "socket_closing", "system", "unrecognised", "malformed");
+
+    private CamelContext camelContext;
+    private MeterRegistry registry;
+    private ConversationStore conversations;
+    private ChannelPool channelPool;
+    private ChannelSockets sockets;
+    private FrameCounters frames;
+    private TokenCache tokenCache;
+    private GenesysApi api;
+    private DeadLetters deadLetters;
+
+    @Override
+    public void start() {
+        registry = camelContext.getRegistry().findSingleByType(MeterRegistry.class);
+        if (registry == null) {
+            return;
+        }
+        for (ConversationState state : ConversationState.values()) {
+            gauge("genesys.gateway.conversations", "tracked conversations by state", conversations,
+                    c -> c.countsByState().get(state.label()), "state", state.label());
+        }
+        gauge("genesys.gateway.channels", "notification channels held", channelPool, ChannelPool::channelCount);
+        gauge("genesys.gateway.topics", "ACW topics subscribed over all channels", channelPool, ChannelPool::topicCount);
+        gauge("genesys.gateway.topics.max.per.channel", "topics on the fullest channel", channelPool,
+                ChannelPool::maxTopicsOnAChannel);
+        gauge("genesys.gateway.channels.without.socket", "channels carrying topics with no open socket", channelPool,
+                ChannelPool::channelsWithoutSocket);
+        gauge("genesys.gateway.sockets.open", "open notification sockets", sockets, s -> s.counters().get("openSockets"));
+        gauge("genesys.gateway.seconds.since.last.frame", "longest time any open socket has been quiet", sockets,
+                ChannelSockets::secondsSinceLastFrame);
+        gauge("genesys.gateway.dead.letters", "history records in the dead-letter store", deadLetters, DeadLetters::size);
+        gauge("genesys.gateway.token.valid", "1 while an access token can be had", tokenCache, t -> t.isHealthy() ? 1 : 0);
+        counter("genesys.gateway.reconnects", "socket replacements after a loss", channelPool, ChannelPool::reconnects);
+        counter("genesys.gateway.gap.windows", "windows without a socket (events may be lost)", channelPool,
+                p -> p.gaps().size());
+        counter("genesys.gateway.channel.renewals", "channels renewed before expiry", channelPool, ChannelPool::channelRenewals);
+        counter("genesys.gateway.capacity.rejections", "triggers refused: all channels full", channelPool,
+                ChannelPool::capacityRejections);
+        counter("genesys.gateway.token.renewals", "access tokens obtained", tokenCache, TokenCache::renewals);
+        counter("genesys.gateway.pings", "pings sent to quiet sockets", sockets, s -> s.counters().get("pingsSent"));
+        for (String kind : FRAME_KINDS) {
+            FunctionCounter.builder("genesys.gateway.frames", frames, f -> f.get(kind))
+                    .description("socket frames received by kind").tag("kind", kind).register(registry);
+        }
+        api.setCallListener(status -> Counter.builder("genesys.gateway.genesys.api.calls")
+                .description("Genesys Platform API calls by HTTP status (0 = no answer)").tag("status", status)
+                .register(registry).increment());
+    }
+
+    /** Counts a history delivery outcome: {@code ok}, {@code retried} or {@code dead_letter}. */
+    public void delivery(String outcome) {
+        if (registry != null) {
+            Counter.builder("genesys.gateway.deliveries").description("history deliveries by outcome")
+                    .tag("outcome", outcome).register(registry).increment();
+        }
+    }
+
+    @Override
+    public void stop() {
+        // meters belong to the registry, which Camel closes
+    }
+
+    private <T> void gauge(String name, String help, T target, ToDoubleFunction<T> value, String... tags) {
+        Gauge.builder(name, target, value).description(help).tags(tags).register(registry);
+    }
+
+    private <T> void counter(String name, String help, T target, ToDoubleFunction<T> value) {
+        FunctionCounter.builder(name, target, value).description(help).register(registry);
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    public void setConversations(ConversationStore conversations) {
+        this.conversations = conversations;
+    }
+
+    public void setChannelPool(ChannelPool channelPool) {
+        this.channelPool = channelPool;
+    }
+
+    public void setSockets(ChannelSockets sockets) {
+        this.sockets = sockets;
+    }
+
+    public void setFrames(FrameCounters frames) {
+        this.frames = frames;
+    }
+
+    public void setTokenCache(TokenCache tokenCache) {
+        this.tokenCache = tokenCache;
+    }
+
+    public void setApi(GenesysApi api) {
+        this.api = api;
+    }
+
+    public void setDeadLetters(DeadLetters deadLetters) {
+        this.deadLetters = deadLetters;
+    }
+}
