@@ -336,7 +336,10 @@ public class ChannelPool implements ChannelSockets.Listener, Service {
     // ------------------------------------------------------------------ lifecycle and settings
 
     @Override
-    public void start() {
+    public synchronized void start() {
+        if (keeper != null) {
+            return; // Camel starts registry services more than once
+        }
         sockets.setListener(this);
         keeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "channel-keeper");

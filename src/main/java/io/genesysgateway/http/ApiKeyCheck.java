@@ -44,18 +44,4 @@ public class ApiKeyCheck {
     public void setKey(String key) {
         this.key = key == null ? new byte[0] : key.getBytes(StandardCharsets.UTF_8);
     }
-
-    /** A refused API call; {@link #status()} is 401 or 403. */
-    public static class UnauthorizedException extends RuntimeException {
-        private final int status;
-
-        public UnauthorizedException(int status, String message) {
-            super(message);
-            this.status = status;
-        }
-
-        public int status() {
-            return status;
-        }
-    }
 }

@@ -40,7 +40,10 @@ public class GatewayMetrics implements CamelContextAware, Service {
     private DeadLetters deadLetters;
 
     @Override
-    public void start() {
+    public synchronized void start() {
+        if (registry != null) {
+            return; // Camel starts registry services more than once
+        }
         registry = camelContext.getRegistry().findSingleByType(MeterRegistry.class);
         if (registry == null) {
             return;
