@@ -4,18 +4,21 @@ import java.util.Map;
 
 import io.genesysgateway.channel.ChannelPool;
 import io.genesysgateway.genesys.TokenCache;
+import io.genesysgateway.history.DeliveryHealth;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
  * Readiness check {@code genesys-gateway}: DOWN while no access token can be had, or while a channel that
- * carries topics has no open socket (its events are being lost right now); the message says which. Camel
+ * carries topics has no open socket (its events are being lost right now), or while Communication History keeps
+ * refusing records; the message says which. Camel
  * finds it as a {@code HealthCheck} bean in the registry (beans.camel.yaml).
  */
 public class GatewayReadiness extends AbstractHealthCheck {
 
     private TokenCache tokenCache;
     private ChannelPool channelPool;
+    private DeliveryHealth deliveryHealth;
 
     public GatewayReadiness() {
         super("genesys", "genesys-gateway");
@@ -36,6 +39,8 @@ public class GatewayReadiness extends AbstractHealthCheck {
             builder.message("no Genesys access token: " + tokenCache.lastFailureMessage()).down();
         } else if (withoutSocket > 0) {
             builder.message(withoutSocket + " channel(s) carrying topics have no open socket: reconnecting").down();
+        } else if (deliveryHealth.isFailing()) {
+            builder.message(deliveryHealth.describe()).down();
         } else {
             builder.up();
         }
@@ -43,6 +48,10 @@ public class GatewayReadiness extends AbstractHealthCheck {
 
     public void setTokenCache(TokenCache tokenCache) {
         this.tokenCache = tokenCache;
+    }
+
+    public void setDeliveryHealth(DeliveryHealth deliveryHealth) {
+        this.deliveryHealth = deliveryHealth;
     }
 
     public void setChannelPool(ChannelPool channelPool) {
