@@ -26,6 +26,7 @@ public final class HistorySink implements AutoCloseable {
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile int failureStatus = 503;
     private boolean printing;
+    private boolean https;
 
     /** Prints every record it receives (for the sandbox). */
     public HistorySink printing() {
@@ -35,7 +36,18 @@ public final class HistorySink implements AutoCloseable {
     private HttpServer server;
 
     public HistorySink start(int port) {
-        server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+        return start(port, new io.vertx.core.http.HttpServerOptions());
+    }
+
+    /** Serves HTTPS with the PKCS#12 key store at {@code keyStore}. */
+    public HistorySink startTls(java.nio.file.Path keyStore, String password) {
+        https = true;
+        return start(0, new io.vertx.core.http.HttpServerOptions().setSsl(true)
+                .setKeyCertOptions(new io.vertx.core.net.PfxOptions().setPath(keyStore.toString()).setPassword(password)));
+    }
+
+    private HistorySink start(int port, io.vertx.core.http.HttpServerOptions options) {
+        server = vertx.createHttpServer(options).requestHandler(request -> request.body().onSuccess(body -> {
             if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 request.response().setStatusCode(failureStatus).end("{\"error\":\"history unavailable\"}");
                 return;
@@ -64,7 +76,7 @@ public final class HistorySink implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + server.actualPort() + "/history/records";
+        return (https ? "https" : "http") + "://127.0.0.1:" + server.actualPort() + "/history/records";
     }
 
     public List<Received> received() {
