@@ -7,8 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Keeps a copy of everything written to standard error (where slf4j-simple logs) while still printing it, so a
- * test can assert what a user would read in the log.
+ * Keeps a copy of everything written to standard output and error (the log goes to standard output) while still
+ * printing it, so a test can assert what a user would read in the log.
  */
 public final class LogCapture {
 
@@ -22,8 +22,13 @@ public final class LogCapture {
         if (installed) {
             return;
         }
-        PrintStream original = System.err;
-        System.setErr(new PrintStream(new OutputStream() {
+        System.setErr(tee(System.err));
+        System.setOut(tee(System.out));
+        installed = true;
+    }
+
+    private static PrintStream tee(PrintStream original) {
+        return new PrintStream(new OutputStream() {
             @Override
             public void write(int b) {
                 original.write(b);
@@ -39,8 +44,7 @@ public final class LogCapture {
                     COPY.write(b, off, len);
                 }
             }
-        }, true, StandardCharsets.UTF_8));
-        installed = true;
+        }, true, StandardCharsets.UTF_8);
     }
 
     public static List<String> lines() {
@@ -49,7 +53,7 @@ public final class LogCapture {
         }
     }
 
-    /** Lines logged at ERROR (slf4j-simple format: "[thread] ERROR logger - message"). */
+    /** Lines logged at ERROR (text format: "time [thread] ERROR logger - message"). */
     public static List<String> errors() {
         return lines().stream().filter(l -> l.contains("] ERROR ")).toList();
     }

@@ -126,6 +126,35 @@ class GatewayJarIT {
         }
     }
 
+    @Test
+    void jsonLogLinesOnRequest() throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
+                "GENESYS_LOGIN_URL", simulator.baseUrl(), "GENESYS_API_URL", simulator.baseUrl(),
+                "GENESYS_CLIENT_ID", SimulatorSettings.CLIENT_ID, "GENESYS_CLIENT_SECRET", SimulatorSettings.CLIENT_SECRET,
+                "HISTORY_URL", sink.url(), "GATEWAY_PORT", Integer.toString(freePort()), "GATEWAY_API_KEY", "k",
+                "GATEWAY_LOG_FORMAT", "json"));
+        List<String> log = new ArrayList<>();
+        Process process = start(env, log);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                synchronized (log) {
+                    return log.stream().anyMatch(l -> l.contains("started in"));
+                }
+            });
+        } finally {
+            process.destroy();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+        synchronized (log) {
+            List<String> lines = log.stream().filter(l -> !l.isBlank()).toList();
+            assertThat(lines).isNotEmpty().allSatisfy(l -> {
+                JsonObject json = new JsonObject(l);
+                assertThat(json.getString("message")).isNotNull();
+                assertThat(json.getString("log.level")).isNotNull();
+            });
+        }
+    }
+
     private Process start(Map<String, String> env, List<String> log) throws IOException {
         assertThat(JAR).as("built by mvn package").exists();
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
