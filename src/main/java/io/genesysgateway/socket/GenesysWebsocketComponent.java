@@ -1,5 +1,8 @@
 package io.genesysgateway.socket;
 
+import java.util.Set;
+
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.vertx.websocket.VertxWebsocketComponent;
 import org.apache.camel.component.vertx.websocket.VertxWebsocketComponentConfigurer;
 import org.apache.camel.component.vertx.websocket.VertxWebsocketEndpointConfigurer;
@@ -32,6 +35,19 @@ public class GenesysWebsocketComponent extends VertxWebsocketComponent {
     @Override
     public PropertyConfigurer getEndpointPropertyConfigurer() {
         return endpointConfigurer;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        if (getVertx() == null) {
+            // share the embedded HTTP server's Vert.x (one set of event loops on a small machine) instead of
+            // starting a second one, which Vert.x also warns about when it happens on one of its threads
+            Set<VertxPlatformHttpRouter> routers = getCamelContext().getRegistry().findByType(VertxPlatformHttpRouter.class);
+            if (!routers.isEmpty()) {
+                setVertx(routers.iterator().next().vertx());
+            }
+        }
+        super.doStart();
     }
 
     @Override
