@@ -25,6 +25,10 @@ public final class GatewayApplication {
                     System.err.println("genesys-gateway cannot start: " + problem);
                     System.exit(2);
                 }
+                if ("true".equals(m.getCamelContext().getPropertiesComponent().resolveProperty("gateway.sandbox").orElse(""))) {
+                    org.slf4j.LoggerFactory.getLogger(GatewayApplication.class).warn(
+                            "SANDBOX MODE: Genesys Cloud is simulated and history goes to a local sink; not for production");
+                }
             }
         });
         main.run(args);

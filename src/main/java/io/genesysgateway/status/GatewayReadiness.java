@@ -19,6 +19,7 @@ public class GatewayReadiness extends AbstractHealthCheck {
     private TokenCache tokenCache;
     private ChannelPool channelPool;
     private DeliveryHealth deliveryHealth;
+    private boolean sandbox;
 
     public GatewayReadiness() {
         super("genesys", "genesys-gateway");
@@ -35,6 +36,9 @@ public class GatewayReadiness extends AbstractHealthCheck {
         builder.detail("channels", channelPool.channelCount());
         builder.detail("topics", channelPool.topicCount());
         builder.detail("channelsWithoutSocket", withoutSocket);
+        if (sandbox) {
+            builder.detail("sandbox", "SANDBOX: simulated Genesys Cloud, not a production gateway");
+        }
         if (!tokenCache.isHealthy()) {
             builder.message("no Genesys access token: " + tokenCache.lastFailureMessage()).down();
         } else if (withoutSocket > 0) {
@@ -48,6 +52,10 @@ public class GatewayReadiness extends AbstractHealthCheck {
 
     public void setTokenCache(TokenCache tokenCache) {
         this.tokenCache = tokenCache;
+    }
+
+    public void setSandbox(boolean sandbox) {
+        this.sandbox = sandbox;
     }
 
     public void setDeliveryHealth(DeliveryHealth deliveryHealth) {

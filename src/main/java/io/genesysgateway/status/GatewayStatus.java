@@ -22,8 +22,17 @@ public class GatewayStatus {
     private GenesysApi api;
     private DeadLetters deadLetters;
 
+    private boolean sandbox;
+
+    public void setSandbox(boolean sandbox) {
+        this.sandbox = sandbox;
+    }
+
     public Map<String, Object> snapshot() {
         Map<String, Object> out = new LinkedHashMap<>();
+        if (sandbox) {
+            out.put("sandbox", "SANDBOX: simulated Genesys Cloud, not a production gateway");
+        }
         out.put("conversations", conversations.countsByState());
         out.put("channels", channelPool.describeChannels());
         out.put("topics", channelPool.topicCount());

@@ -38,6 +38,7 @@ public final class SandboxMain {
         System.setProperty("history.url", sink.url());
         System.setProperty("camel.main.name", "genesys-gateway-SANDBOX");
         System.setProperty("gateway.api-key", SANDBOX_API_KEY);
+        System.setProperty("gateway.sandbox", "true");
 
         if (!Boolean.getBoolean("sandbox.no-demo")) {
             Thread demo = new Thread(() -> demo(simulator), "sandbox-demo");
