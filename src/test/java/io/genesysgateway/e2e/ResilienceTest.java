@@ -136,6 +136,24 @@ class ResilienceTest extends GatewayTestSupport {
         awaitReady();
     }
 
+    @Test
+    void readinessIsDownWhileAChannelCarryingTopicsHasNoSocket() throws Exception {
+        String id = newConversationId();
+        trackAndAwaitSubscription(id, new JsonObject());
+        SimChannel channel = simulator.channelWithTopic(topicOf(id)).orElseThrow();
+        // Genesys answers the channel check with 503 for a while, so the socket cannot be replaced at once
+        simulator.injectFault("HEAD", "/api/v2/notifications/channels/", 503, 8, 0);
+
+        simulator.closeSocket(channel.id(), (short) 1011, "server error");
+
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> get("/observe/health/ready").statusCode() == 503);
+        assertThat(get("/observe/health/ready").body()).contains("have no open socket");
+        awaitReady();
+        simulator.emitAcw(AcwEvent.sample(id));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.forConversation(id).size() == 1);
+    }
+
     private void awaitReady() {
         await().atMost(Duration.ofSeconds(15)).until(() -> get("/observe/health/ready").statusCode() == 200);
     }
