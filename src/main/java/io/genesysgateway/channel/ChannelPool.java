@@ -7,15 +7,20 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.genesysgateway.genesys.GenesysApi;
 import io.genesysgateway.genesys.GenesysApiException;
 import io.genesysgateway.socket.ChannelSockets;
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.Service;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,10 +29,10 @@ import org.slf4j.LoggerFactory;
  * The gateway's notification channels and the ACW topics each carries. A topic goes on the first channel
  * with room (at most {@code maxTopicsPerChannel}); a channel is created only when all are full, and never
  * beyond {@code maxChannels} (Genesys would silently evict a live one); a channel left without topics is
- * retired. A lost socket is replaced here, one channel at a time, with back-off: the same channel when
+ * retired. Subscribes are batched per channel; unsubscribes go over the channel's socket. A lost socket is replaced here, one channel at a time, with back-off: the same channel when
  * Genesys still has it ({@code HEAD}), otherwise a new channel carrying the same topics.
  */
-public class ChannelPool implements ChannelSockets.Listener, Service {
+public class ChannelPool implements ChannelSockets.Listener, Service, CamelContextAware {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChannelPool.class);
     public static final String TOPIC_PREFIX = "v2.detail.events.conversation.";
@@ -49,6 +54,16 @@ public class ChannelPool implements ChannelSockets.Listener, Service {
     private long channelLifetimeSeconds = 86_400;
     private long renewBeforeSeconds = 3_600;
     private ScheduledExecutorService keeper;
+    private ScheduledExecutorService batcher;
+    private CamelContext camelContext;
+    private ProducerTemplate template;
+    private long batchWindowMillis = 50;
+    private final Set<String> queuedTopics = new LinkedHashSet<>();
+    private final ConcurrentLinkedQueue<String> subscribeQueue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean subscribeFlushScheduled = new AtomicBoolean();
+    private final AtomicBoolean unsubscribeFlushScheduled = new AtomicBoolean();
+    private final AtomicLong subscribeCalls = new AtomicLong();
+    private final AtomicLong unsubscribeFrames = new AtomicLong();
 
     /** A window in which a channel had no open socket, so Genesys dropped its events. */
     public record GapWindow(String channelId, Instant from, Instant to, String why) {
@@ -58,6 +73,8 @@ public class ChannelPool implements ChannelSockets.Listener, Service {
         String id;
         String connectUri;
         final Set<String> topics = new LinkedHashSet<>();
+        final Set<String> leaving = new LinkedHashSet<>();
+        int reserved;
         int failedReconnects;
         Instant lostAt;
         String lostWhy;
@@ -75,42 +92,167 @@ public class ChannelPool implements ChannelSockets.Listener, Service {
     }
 
     /**
-     * Puts the conversation's ACW topic on a channel whose socket is open.
+     * Asks for the conversation's ACW topic to be put on a channel. Requests that arrive within
+     * {@code batchWindowMillis} of each other go out as one {@code POST .../subscriptions} per channel; the
+     * outcome of each is sent to route {@code direct:subscription-outcome} (header {@code subscriptionOutcome}
+     * = {@code subscribed}, {@code pending} or {@code failed}). Returns at once.
      *
-     * @return the channel id
+     * @throws ChannelCapacityException when every channel the client may have is full (nothing is queued)
      */
-    public synchronized String subscribe(String conversationId) {
+    public void request(String conversationId) {
         String topic = topicOf(conversationId);
-        PooledChannel existing = channelOfTopic.get(topic);
-        if (existing != null) {
-            return existing.id;
+        synchronized (this) {
+            PooledChannel existing = channelOfTopic.get(topic);
+            if (existing != null) {
+                outcome(conversationId, "subscribed", existing.id, null);
+                return;
+            }
+            if (!queuedTopics.add(topic)) {
+                return; // already on its way
+            }
+            if (channelOfTopic.size() + queuedTopics.size() > maxChannels * maxTopicsPerChannel) {
+                queuedTopics.remove(topic);
+                capacityRejections.incrementAndGet();
+                throw new ChannelCapacityException(maxChannels, maxTopicsPerChannel);
+            }
         }
-        PooledChannel channel = channels.values().stream()
-                .filter(c -> c.topics.size() < maxTopicsPerChannel && c.lostAt == null).findFirst()
-                .orElseGet(this::newChannel);
-        List<String> rejected = api.addSubscriptions(channel.id, List.of(topic));
-        if (rejected.contains(topic)) {
-            retireIfEmpty(channel);
-            throw new GenesysApiException("subscribe", 403, "missing.any.permissions",
-                    "Genesys rejected topic " + topic + " (the OAuth client lacks a permission)", null, 0);
+        subscribeQueue.add(conversationId);
+        if (subscribeFlushScheduled.compareAndSet(false, true)) {
+            batcher.schedule(this::flushSubscribes, batchWindowMillis, TimeUnit.MILLISECONDS);
         }
-        channel.topics.add(topic);
-        channel.expires = extended();
-        channelOfTopic.put(topic, channel);
-        return channel.id;
     }
 
-    /** Takes the conversation's topic off its channel; a channel left empty is retired. */
-    public synchronized void unsubscribe(String conversationId) {
-        String topic = topicOf(conversationId);
-        PooledChannel channel = channelOfTopic.remove(topic);
-        if (channel == null) {
+    /** One batch: every queued topic onto channels with room, one call per channel (at most 1,000 topics). */
+    private void flushSubscribes() {
+        subscribeFlushScheduled.set(false);
+        List<String> batch = new ArrayList<>();
+        for (String id; (id = subscribeQueue.poll()) != null;) {
+            batch.add(id);
+        }
+        if (batch.isEmpty()) {
             return;
         }
-        channel.topics.remove(topic);
-        if (!retireIfEmpty(channel)) {
-            api.replaceSubscriptions(channel.id, channel.topics);
-            channel.expires = extended();
+        List<String[]> outcomes = new ArrayList<>();
+        List<String> remaining = new ArrayList<>(batch);
+        while (!remaining.isEmpty()) {
+            PooledChannel channel;
+            List<String> part;
+            synchronized (this) {
+                try {
+                    channel = channels.values().stream()
+                            .filter(c -> c.topics.size() + c.reserved < maxTopicsPerChannel && c.lostAt == null)
+                            .findFirst().orElseGet(this::newChannel);
+                } catch (RuntimeException e) {
+                    remaining.forEach(id -> outcomes.add(failure(id, e)));
+                    break;
+                }
+                int room = maxTopicsPerChannel - channel.topics.size() - channel.reserved;
+                part = List.copyOf(remaining.subList(0, Math.min(room, remaining.size())));
+                channel.reserved += part.size();
+            }
+            remaining = new ArrayList<>(remaining.subList(part.size(), remaining.size()));
+            List<String> topics = part.stream().map(ChannelPool::topicOf).toList();
+            List<String> rejected = null;
+            RuntimeException failed = null;
+            try {
+                // outside the lock: a call may wait for the request budget
+                rejected = api.addSubscriptions(channel.id, topics);
+                subscribeCalls.incrementAndGet();
+            } catch (RuntimeException e) {
+                failed = e;
+            }
+            synchronized (this) {
+                channel.reserved -= part.size();
+                for (String id : part) {
+                    String topic = topicOf(id);
+                    if (failed != null) {
+                        outcomes.add(failure(id, failed));
+                    } else if (rejected.contains(topic)) {
+                        outcomes.add(new String[] {id, "failed", null, "Genesys rejected topic " + topic
+                                + " (the OAuth client lacks a permission, e.g. analytics:conversationDetail:view)"});
+                    } else {
+                        channel.topics.add(topic);
+                        channelOfTopic.put(topic, channel);
+                        outcomes.add(new String[] {id, "subscribed", channel.id, null});
+                    }
+                }
+                if (failed == null) {
+                    channel.expires = extended();
+                }
+                retireIfEmpty(channel);
+            }
+        }
+        synchronized (this) {
+            batch.forEach(id -> queuedTopics.remove(topicOf(id)));
+        }
+        outcomes.forEach(o -> outcome(o[0], o[1], o[2], o[3]));
+    }
+
+    private static String[] failure(String conversationId, RuntimeException e) {
+        boolean retry = e instanceof GenesysApiException g ? g.isTransient() : e instanceof ChannelCapacityException;
+        return new String[] {conversationId, retry ? "pending" : "failed", null, e.getMessage()};
+    }
+
+    private void outcome(String conversationId, String outcome, String channelId, String problem) {
+        Map<String, Object> headers = new LinkedHashMap<>();
+        headers.put("conversationId", conversationId);
+        headers.put("subscriptionOutcome", outcome);
+        if (channelId != null) {
+            headers.put("channelId", channelId);
+        }
+        if (problem != null) {
+            headers.put("problem", problem);
+        }
+        try {
+            template.sendBodyAndHeaders("direct:subscription-outcome", null, headers);
+        } catch (RuntimeException e) {
+            LOG.warn("Subscription outcome of conversation {} not recorded: {}", conversationId, e.getMessage());
+        }
+    }
+
+    /**
+     * Takes the conversation's topic off its channel. The channel's topic list here is the truth; Genesys is told
+     * over the channel's socket ({@code {"message":"unsubscribe"}}, batched, no REST budget) and the list is
+     * written again by REST on renewal and reconnect. A channel left empty is retired after that message:
+     * socket closed, no further calls.
+     */
+    public void unsubscribe(String conversationId) {
+        String topic = topicOf(conversationId);
+        synchronized (this) {
+            PooledChannel channel = channelOfTopic.remove(topic);
+            if (channel == null) {
+                return;
+            }
+            channel.topics.remove(topic);
+            channel.leaving.add(topic);
+        }
+        if (unsubscribeFlushScheduled.compareAndSet(false, true)) {
+            batcher.schedule(this::flushUnsubscribes, batchWindowMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void flushUnsubscribes() {
+        unsubscribeFlushScheduled.set(false);
+        Map<String, List<String>> byChannel = new LinkedHashMap<>();
+        synchronized (this) {
+            channels.values().stream().filter(c -> !c.leaving.isEmpty()).forEach(c -> {
+                byChannel.put(c.id, List.copyOf(c.leaving));
+                c.leaving.clear();
+            });
+        }
+        byChannel.forEach((channelId, topics) -> {
+            for (int from = 0; from < topics.size(); from += maxTopicsPerChannel) {
+                List<String> part = topics.subList(from, Math.min(topics.size(), from + maxTopicsPerChannel));
+                String frame = "{\"message\":\"unsubscribe\",\"topics\":[\"" + String.join("\",\"", part)
+                        + "\"],\"correlationId\":\"unsubscribe-" + unsubscribeFrames.incrementAndGet() + "\"}";
+                if (!sockets.send(channelId, frame)) {
+                    LOG.debug("Unsubscribe for channel {} not sent (no socket): the next REST write corrects it", channelId);
+                }
+            }
+        });
+        synchronized (this) {
+            // a channel whose last topics just left is retired, after Genesys was told
+            byChannel.keySet().stream().map(channels::get).filter(c -> c != null).toList().forEach(this::retireIfEmpty);
         }
     }
 
@@ -159,16 +301,12 @@ public class ChannelPool implements ChannelSockets.Listener, Service {
     }
 
     private boolean retireIfEmpty(PooledChannel channel) {
-        if (!channel.topics.isEmpty()) {
+        if (!channel.topics.isEmpty() || channel.reserved > 0) {
             return false;
         }
         channels.remove(channel.id);
         sockets.close(channel.id);
-        try {
-            api.replaceSubscriptions(channel.id, List.of());
-        } catch (GenesysApiException e) {
-            LOG.debug("Retired channel {} could not be emptied: {}", channel.id, e.getMessage());
-        }
+        // no call to Genesys: without a socket nothing is delivered, and the channel expires by itself
         LOG.info("Channel {} retired: no topics left", channel.id);
         return true;
     }
@@ -341,8 +479,14 @@ public class ChannelPool implements ChannelSockets.Listener, Service {
             return; // Camel starts registry services more than once
         }
         sockets.setListener(this);
+        template = camelContext.createProducerTemplate();
         keeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "channel-keeper");
+            t.setDaemon(true);
+            return t;
+        });
+        batcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "subscription-batcher");
             t.setDaemon(true);
             return t;
         });
@@ -353,6 +497,29 @@ public class ChannelPool implements ChannelSockets.Listener, Service {
         if (keeper != null) {
             keeper.shutdownNow();
         }
+        if (batcher != null) {
+            batcher.shutdownNow();
+        }
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+
+    /** How long subscribe and unsubscribe requests are gathered before one call per channel goes out. */
+    public void setBatchWindowMillis(long batchWindowMillis) {
+        this.batchWindowMillis = batchWindowMillis;
+    }
+
+    /** Subscription calls made (each carries a whole batch for one channel). */
+    public long subscribeCalls() {
+        return subscribeCalls.get();
     }
 
     public void setApi(GenesysApi api) {

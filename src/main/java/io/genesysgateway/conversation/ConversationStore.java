@@ -26,7 +26,11 @@ public class ConversationStore {
         TrackedConversation existing = conversations.get(request.conversationId());
         if (existing != null) {
             // a repeated trigger retries a subscription that failed; it never subscribes twice
-            return new TrackOutcome(request.conversationId(), false, existing.state() == ConversationState.FAILED);
+            boolean retry = existing.state() == ConversationState.FAILED;
+            if (retry) {
+                existing.problem(ConversationState.PENDING, "retrying after: " + existing.describe().get("problem"));
+            }
+            return new TrackOutcome(request.conversationId(), false, retry);
         }
         conversations.put(request.conversationId(),
                 new TrackedConversation(request.conversationId(), request.context(), clock.instant()));
@@ -105,7 +109,8 @@ public class ConversationStore {
     public synchronized Map<String, Object> triggerAnswer(String conversationId, boolean newlyTracked) {
         Map<String, Object> out = new LinkedHashMap<>(describe(conversationId));
         out.put("newlyTracked", newlyTracked);
-        out.put("message", newlyTracked ? "tracking started" : "already tracked: no second subscription");
+        out.put("message", newlyTracked ? "tracking started; the subscription follows within moments"
+                : "already tracked: no second subscription");
         return out;
     }
 

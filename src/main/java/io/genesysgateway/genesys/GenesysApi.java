@@ -39,6 +39,7 @@ public class GenesysApi implements CamelContextAware {
     private int maxAttempts = 4;
     private long backoffMillis = 500;
     private long maxRetryAfterSeconds = 60;
+    private RequestBudget budget = new RequestBudget(300);
     private final Map<String, AtomicLong> callsByStatus = new ConcurrentHashMap<>();
     private java.util.function.Consumer<String> callListener = status -> { };
 
@@ -114,6 +115,12 @@ public class GenesysApi implements CamelContextAware {
         GenesysApiException last = null;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
             String token = tokenCache.accessToken();
+            try {
+                budget.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GenesysApiException(operation, "interrupted", e);
+            }
             Exchange reply = template().request("direct:genesys-api", e -> {
                 e.getMessage().setHeader(Exchange.HTTP_METHOD, method);
                 e.getMessage().setHeader(Exchange.HTTP_URI, apiUrl + path);
@@ -270,6 +277,16 @@ public class GenesysApi implements CamelContextAware {
 
     public void setApiUrl(String apiUrl) {
         this.apiUrl = apiUrl.endsWith("/") ? apiUrl.substring(0, apiUrl.length() - 1) : apiUrl;
+    }
+
+    /** Genesys' per-token request limit the calls are paced under. */
+    public void setRequestsPerMinute(int requestsPerMinute) {
+        this.budget = new RequestBudget(requestsPerMinute);
+    }
+
+    /** Calls that had to wait for the request budget. */
+    public long budgetWaits() {
+        return budget.waits();
     }
 
     public void setMaxAttempts(int maxAttempts) {

@@ -21,7 +21,9 @@ class AcwToHistoryTest extends GatewayTestSupport {
         JsonObject answer = trackAndAwaitSubscription(id, new JsonObject().put("customerId", "C-1001")
                 .put("caseId", "CASE-77").put("priority", 2));
         assertThat(answer.getString("conversationId")).isEqualTo(id);
-        assertThat(answer.getString("state")).isEqualTo("subscribed");
+        assertThat(answer.getString("state")).as("the subscription follows the answer").isIn("pending", "subscribed");
+        await().atMost(Duration.ofSeconds(5)).until(() -> new JsonObject(get("/customers/supportInteraction/" + id).body())
+                .getString("state").equals("subscribed"));
         assertThat(answer.getBoolean("newlyTracked")).isTrue();
 
         AcwEvent acw = AcwEvent.sample(id);

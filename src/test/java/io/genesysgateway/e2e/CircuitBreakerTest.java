@@ -28,7 +28,9 @@ class CircuitBreakerTest extends GatewayTestSupport {
         for (int i = 0; i < 8; i++) {
             var response = post("/customers/supportInteraction", new JsonObject().put("conversationId", newConversationId()).encode());
             assertThat(new JsonObject(response.body()).getString("state")).isEqualTo("pending");
+            Thread.sleep(300); // one subscription batch per trigger
         }
+        Thread.sleep(3_000);
         int sent = simulator.requests().size() - before;
         System.out.printf("8 triggers during an outage sent %d requests to Genesys (without a breaker: 32)%n", sent);
         assertThat(sent).isLessThan(8 * 4);
