@@ -138,14 +138,28 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
             PooledChannel channel;
             List<String> part;
             synchronized (this) {
+                channel = channels.values().stream()
+                        .filter(c -> c.topics.size() + c.reserved < maxTopicsPerChannel && c.lostAt == null)
+                        .findFirst().orElse(null);
+                if (channel == null && channels.size() >= maxChannels) {
+                    capacityRejections.incrementAndGet();
+                    ChannelCapacityException full = new ChannelCapacityException(maxChannels, maxTopicsPerChannel);
+                    remaining.forEach(id -> outcomes.add(failure(id, full)));
+                    break;
+                }
+            }
+            if (channel == null) {
                 try {
-                    channel = channels.values().stream()
-                            .filter(c -> c.topics.size() + c.reserved < maxTopicsPerChannel && c.lostAt == null)
-                            .findFirst().orElseGet(this::newChannel);
+                    // outside the lock: creating a channel and opening its socket takes a while, and the socket's
+                    // OPEN event is processed on threads that may be waiting for this lock
+                    channel = createChannel();
                 } catch (RuntimeException e) {
                     remaining.forEach(id -> outcomes.add(failure(id, e)));
                     break;
                 }
+            }
+            synchronized (this) {
+                channels.putIfAbsent(channel.id, channel);
                 int room = maxTopicsPerChannel - channel.topics.size() - channel.reserved;
                 part = List.copyOf(remaining.subList(0, Math.min(room, remaining.size())));
                 channel.reserved += part.size();
@@ -165,6 +179,7 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
                 channel.reserved -= part.size();
                 for (String id : part) {
                     String topic = topicOf(id);
+                    queuedTopics.remove(topic); // settled either way: counted once for the capacity check
                     if (failed != null) {
                         outcomes.add(failure(id, failed));
                     } else if (rejected.contains(topic)) {
@@ -284,19 +299,14 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
         return created.expires() != null ? created.expires() : extended();
     }
 
-    private PooledChannel newChannel() {
-        long live = channels.values().stream().filter(c -> c.lostAt == null).count();
-        if (channels.size() >= maxChannels) {
-            capacityRejections.incrementAndGet();
-            throw new ChannelCapacityException(maxChannels, maxTopicsPerChannel);
-        }
+    /** A new channel with its socket open; the caller adds it to the pool. */
+    private PooledChannel createChannel() {
         GenesysApi.Channel created = api.createChannel();
         PooledChannel channel = new PooledChannel(created.id(), created.connectUri(), expiresOf(created));
         if (!sockets.open(channel.id, channel.connectUri)) {
             throw new GenesysApiException("open socket", "the socket to new channel " + channel.id + " did not open", null);
         }
-        channels.put(channel.id, channel);
-        LOG.info("Channel {} created ({} channels, {} open before)", channel.id, channels.size(), live);
+        LOG.info("Channel {} created", channel.id);
         return channel;
     }
 

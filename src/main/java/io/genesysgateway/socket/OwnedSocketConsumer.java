@@ -1,6 +1,5 @@
 package io.genesysgateway.socket;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.WebSocket;
@@ -127,9 +126,9 @@ public class OwnedSocketConsumer extends DefaultConsumer {
             exchange.getMessage().setHeader(REASON, reason);
         }
         exchange.getMessage().setBody(body);
-        Vertx vertx = getEndpoint().vertx();
-        // ordered: the route sees OPEN, frames and CLOSE in the order they happened, off the event loop
-        vertx.executeBlocking(() -> {
+        // ordered: the route sees OPEN, frames and CLOSE in the order they happened, off the event loop, on
+        // workers of their own (not the HTTP server's, which may all be busy with triggers)
+        getEndpoint().socketWorkers().executeBlocking(() -> {
             createUoW(exchange);
             getProcessor().process(exchange);
             return null;

@@ -64,6 +64,9 @@ class CamelJBangIT {
                         .POST(HttpRequest.BodyPublishers.ofString("{\"conversationId\":\"" + id + "\",\"caseId\":\"JB-1\"}")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(trigger.statusCode()).as(trigger.body()).isEqualTo(202);
+                // the subscription follows the 202 within moments; Genesys drops events published before it
+                await().atMost(Duration.ofSeconds(20)).until(() -> simulator.channelWithTopic(
+                        "v2.detail.events.conversation." + id + ".acw").map(GenesysSimulator.SimChannel::hasOpenSocket).orElse(false));
                 simulator.emitAcw(AcwEvent.sample(id));
                 await().atMost(Duration.ofSeconds(20)).until(() -> sink.forConversation(id).size() == 1);
                 assertThat(sink.forConversation(id).get(0).body().getJsonObject("context").getString("caseId")).isEqualTo("JB-1");

@@ -59,6 +59,9 @@ class MavenRunIT {
                         .POST(HttpRequest.BodyPublishers.ofString("{\"conversationId\":\"" + id + "\"}")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(trigger.statusCode()).as(trigger.body()).isEqualTo(202);
+                // the subscription follows the 202 within moments; Genesys drops events published before it
+                await().atMost(Duration.ofSeconds(20)).until(() -> simulator.channelWithTopic(
+                        "v2.detail.events.conversation." + id + ".acw").map(GenesysSimulator.SimChannel::hasOpenSocket).orElse(false));
                 simulator.emitAcw(AcwEvent.sample(id));
                 await().atMost(Duration.ofSeconds(20)).until(() -> sink.forConversation(id).size() == 1);
             } finally {

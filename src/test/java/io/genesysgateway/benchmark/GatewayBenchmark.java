@@ -1,0 +1,248 @@
+package io.genesysgateway.benchmark;
+
+import java.io.File;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.genesysgateway.simulator.AcwEvent;
+import io.genesysgateway.simulator.GenesysSimulator;
+import io.genesysgateway.simulator.SimulatorSettings;
+import io.genesysgateway.sink.HistorySink;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * bin/benchmark: the built jar ({@code java -jar}) against the simulator (Genesys' limits: 20 channels, 1,000
+ * topics each, 300 requests per minute per token) and a history sink, all on loopback. Prints a table and writes
+ * it to target/benchmark.md. Not part of the default test run.
+ */
+@Tag("benchmark")
+class GatewayBenchmark {
+
+    private static final int CONVERSATIONS = Integer.getInteger("benchmark.conversations", 20_000);
+    private static final String KEY = "benchmark-key";
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final List<String[]> rows = new ArrayList<>();
+
+    @Test
+    void benchmark() throws Exception {
+        try (GenesysSimulator simulator = new GenesysSimulator(SimulatorSettings.defaults()).start();
+             HistorySink sink = new HistorySink().start(0)) {
+            int port = freePort();
+            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar", "target/genesys-gateway.jar").directory(new File(".")).redirectErrorStream(true)
+                    .redirectOutput(new File("target/benchmark-gateway.log"));
+            builder.environment().putAll(Map.of("GENESYS_LOGIN_URL", simulator.baseUrl(), "GENESYS_API_URL", simulator.baseUrl(),
+                    "GENESYS_CLIENT_ID", SimulatorSettings.CLIENT_ID, "GENESYS_CLIENT_SECRET", SimulatorSettings.CLIENT_SECRET,
+                    "HISTORY_URL", sink.url(), "GATEWAY_API_KEY", KEY, "GATEWAY_PORT", Integer.toString(port)));
+            long startNanos = System.nanoTime();
+            Process gateway = builder.start();
+            String base = "http://127.0.0.1:" + port;
+            try {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> status(base + "/observe/health") == 200);
+                row("java -jar to health UP", ms(System.nanoTime() - startNanos));
+                row("heap after full GC / RSS, 0 tracked", memory(gateway.pid()));
+
+                // 1. subscribe CONVERSATIONS as fast as the client can send
+                List<String> ids = newIds(CONVERSATIONS);
+                int requestsBefore = simulator.requests().size();
+                long t0 = System.nanoTime();
+                trigger(base, ids, 64);
+                long sent = System.nanoTime();
+                await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> simulator.allTopics().size() >= CONVERSATIONS);
+                long subscribed = System.nanoTime();
+                int calls = simulator.requests().size() - requestsBefore;
+                row("subscribe " + CONVERSATIONS + " (triggers sent in " + ms(sent - t0) + ")", ms(subscribed - t0));
+                row("Genesys API calls for that (tokens included)", Integer.toString(calls));
+                row("channels / most topics on one channel", simulator.channels().size() + " / "
+                        + simulator.channels().stream().mapToInt(c -> c.topics().size()).max().orElse(0));
+                row("heap after full GC / RSS, " + CONVERSATIONS + " tracked", memory(gateway.pid()));
+
+                // 2. CONVERSATIONS ACW events as fast as possible
+                Map<String, Long> emittedAt = new ConcurrentHashMap<>();
+                long e0 = System.nanoTime();
+                for (String id : ids) {
+                    emittedAt.put(id, System.currentTimeMillis());
+                    simulator.emitAcw(AcwEvent.sample(id));
+                }
+                long emitted = System.nanoTime();
+                await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> sink.received().size() >= CONVERSATIONS);
+                long delivered = System.nanoTime();
+                List<Long> burst = latencies(sink, emittedAt);
+                row("ACW burst: delivered per second (emitted in " + ms(emitted - e0) + ")",
+                        String.format("%.0f", CONVERSATIONS / ((delivered - e0) / 1e9)));
+                row("ACW burst latency p50 / p99 / max", percentiles(burst));
+                row("duplicates at the sink", Integer.toString(sink.duplicates().size()));
+
+                // 3. paced: 500 events per second
+                int paced = Math.min(5_000, CONVERSATIONS);
+                List<String> pacedIds = newIds(paced);
+                trigger(base, pacedIds, 64);
+                await().atMost(Duration.ofMinutes(5)).until(() -> pacedIds.stream().allMatch(id ->
+                        simulator.channelWithTopic("v2.detail.events.conversation." + id + ".acw").isPresent()));
+                Map<String, Long> pacedAt = new ConcurrentHashMap<>();
+                long p0 = System.nanoTime();
+                for (int i = 0; i < paced; i++) {
+                    long due = p0 + i * 2_000_000L;
+                    while (System.nanoTime() < due) {
+                        Thread.onSpinWait();
+                    }
+                    pacedAt.put(pacedIds.get(i), System.currentTimeMillis());
+                    simulator.emitAcw(AcwEvent.sample(pacedIds.get(i)));
+                }
+                int expected = CONVERSATIONS + paced;
+                try {
+                    await().atMost(Duration.ofSeconds(60)).until(() -> sink.received().size() >= expected);
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    System.out.println("BENCH not all paced events arrived within 60 s");
+                }
+                row("latency at 500 events/s p50 / p99 / max", percentiles(latencies(sink, pacedAt)));
+                row("events emitted / recorded / lost by Genesys (no socket)", expected + " / " + sink.received().size()
+                        + " / " + simulator.eventsLost());
+
+                // 4. the sink's raw capacity, same records, same concurrency (8, the delivery route's)
+                List<String> bodies = sink.received().stream().limit(CONVERSATIONS).map(r -> r.body().encode()).toList();
+                long r0 = System.nanoTime();
+                post(sink.url(), bodies, 8);
+                double raw = bodies.size() / ((System.nanoTime() - r0) / 1e9);
+                double gatewayRate = CONVERSATIONS / ((delivered - e0) / 1e9);
+                row("sink raw capacity (plain HTTP client, 8 concurrent), per second", String.format("%.0f", raw));
+                row("gateway / raw", String.format("%.2f", gatewayRate / raw));
+            } finally {
+                gateway.destroy();
+                gateway.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+        StringBuilder table = new StringBuilder("| measure | value |\n|---|---|\n");
+        rows.forEach(r -> table.append("| ").append(r[0]).append(" | ").append(r[1]).append(" |\n"));
+        String header = "Benchmark " + LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors() + " cores, "
+                + CONVERSATIONS + " conversations\n\n";
+        System.out.println("\nBENCHMARK\n" + header + table);
+        Files.writeString(Path.of("target/benchmark.md"), header + table);
+    }
+
+    private void row(String what, String value) {
+        rows.add(new String[] {what, value});
+        System.out.println("BENCH " + what + ": " + value);
+    }
+
+    private void trigger(String base, List<String> ids, int concurrency) throws Exception {
+        Semaphore inFlight = new Semaphore(concurrency);
+        java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+        for (String id : ids) {
+            inFlight.acquire();
+            http.sendAsync(HttpRequest.newBuilder(URI.create(base + "/customers/supportInteraction"))
+                    .header("X-API-Key", KEY).POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"conversationId\":\"" + id + "\",\"customerId\":\"C-1\"}")).build(),
+                    HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
+                        if (e != null || r.statusCode() != 202) {
+                            refused.incrementAndGet();
+                        }
+                        inFlight.release();
+                    });
+        }
+        inFlight.acquire(concurrency);
+        inFlight.release(concurrency);
+        if (refused.get() > 0) {
+            throw new AssertionError(refused.get() + " triggers were not accepted");
+        }
+    }
+
+    private void post(String url, List<String> bodies, int concurrency) throws Exception {
+        Semaphore inFlight = new Semaphore(concurrency);
+        for (String body : bodies) {
+            inFlight.acquire();
+            http.sendAsync(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                    .header("Idempotency-Key", UUID.randomUUID().toString())
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding())
+                    .whenComplete((r, e) -> inFlight.release());
+        }
+        inFlight.acquire(concurrency);
+        inFlight.release(concurrency);
+    }
+
+    private static List<Long> latencies(HistorySink sink, Map<String, Long> emittedAt) {
+        List<Long> out = new ArrayList<>();
+        sink.received().forEach(r -> {
+            Long at = emittedAt.get(r.body().getString("conversationId"));
+            if (at != null) {
+                out.add(r.receivedAtMillis() - at);
+            }
+        });
+        Collections.sort(out);
+        return out;
+    }
+
+    private static String percentiles(List<Long> sorted) {
+        if (sorted.isEmpty()) {
+            return "n/a";
+        }
+        return sorted.get(sorted.size() / 2) + " ms / " + sorted.get((int) Math.min(sorted.size() - 1, Math.ceil(sorted.size() * 0.99) - 1))
+                + " ms / " + sorted.get(sorted.size() - 1) + " ms";
+    }
+
+    private static String memory(long pid) throws Exception {
+        run("jcmd", Long.toString(pid), "GC.run");
+        String heap = run("jcmd", Long.toString(pid), "GC.heap_info");
+        Matcher used = Pattern.compile("used (\\d+)K").matcher(heap);
+        long heapKb = used.find() ? Long.parseLong(used.group(1)) : -1;
+        String status = Files.readString(Path.of("/proc/" + pid + "/status"));
+        Matcher rss = Pattern.compile("VmRSS:\\s+(\\d+) kB").matcher(status);
+        long rssKb = rss.find() ? Long.parseLong(rss.group(1)) : -1;
+        return (heapKb / 1024) + " MB / " + (rssKb / 1024) + " MB";
+    }
+
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor(60, TimeUnit.SECONDS);
+        return out;
+    }
+
+    private int status(String url) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static List<String> newIds(int n) {
+        List<String> ids = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ids.add(UUID.randomUUID().toString());
+        }
+        return ids;
+    }
+
+    private static String ms(long nanos) {
+        return (nanos / 1_000_000) + " ms";
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
