@@ -117,6 +117,9 @@ public class OwnedSocketConsumer extends DefaultConsumer {
     }
 
     private void emit(VertxWebsocketEvent event, String body, Short closeCode, String reason) {
+        if (!isRunAllowed()) {
+            return; // a socket being closed on purpose: late frames (e.g. Genesys' reply to our unsubscribe) are moot
+        }
         Exchange exchange = createExchange(false);
         exchange.getMessage().setHeader(VertxWebsocketConstants.EVENT, event);
         if (closeCode != null) {
@@ -134,7 +137,9 @@ public class OwnedSocketConsumer extends DefaultConsumer {
             return null;
         }, true).onComplete(done -> {
             try {
-                if (done.failed()) {
+                if (done.failed() && !isRunAllowed()) {
+                    LOG.debug("WebSocket {} dropped while the consumer stops", event);
+                } else if (done.failed()) {
                     getExceptionHandler().handleException("Error processing WebSocket " + event, exchange, done.cause());
                 } else if (exchange.getException() != null) {
                     getExceptionHandler().handleException("Error processing WebSocket " + event, exchange,
