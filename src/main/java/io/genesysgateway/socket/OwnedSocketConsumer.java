@@ -34,6 +34,8 @@ public class OwnedSocketConsumer extends DefaultConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(OwnedSocketConsumer.class);
 
     private HttpClient client;
+    /** This socket's own ordered lane: its events keep their order, other sockets' events do not wait on it. */
+    private java.util.concurrent.ExecutorService lane;
     private volatile WebSocket socket;
     private volatile boolean closeReported;
 
@@ -54,6 +56,11 @@ public class OwnedSocketConsumer extends DefaultConsumer {
             options = new HttpClientOptions().setConnectTimeout(10_000);
         }
         client = getEndpoint().vertx().createHttpClient(options);
+        lane = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "genesys-socket-events");
+            t.setDaemon(true);
+            return t;
+        });
         WebSocketConnectOptions connectOptions = getEndpoint().connectOptions(options);
         closeReported = false;
         // connect asynchronously: a route start never blocks, and a failed connect is an ERROR + CLOSE event
@@ -89,6 +96,9 @@ public class OwnedSocketConsumer extends DefaultConsumer {
         if (client != null) {
             client.close();
             client = null;
+        }
+        if (lane != null) {
+            lane.shutdown(); // events already queued still finish; none are taken after stop
         }
         super.doStop();
     }
@@ -129,27 +139,29 @@ public class OwnedSocketConsumer extends DefaultConsumer {
             exchange.getMessage().setHeader(REASON, reason);
         }
         exchange.getMessage().setBody(body);
-        // ordered: the route sees OPEN, frames and CLOSE in the order they happened, off the event loop, on
-        // workers of their own (not the HTTP server's, which may all be busy with triggers)
-        getEndpoint().socketWorkers().executeBlocking(() -> {
-            createUoW(exchange);
-            getProcessor().process(exchange);
-            return null;
-        }, true).onComplete(done -> {
-            try {
-                if (done.failed() && !isRunAllowed()) {
-                    LOG.debug("WebSocket {} dropped while the consumer stops", event);
-                } else if (done.failed()) {
-                    getExceptionHandler().handleException("Error processing WebSocket " + event, exchange, done.cause());
-                } else if (exchange.getException() != null) {
-                    getExceptionHandler().handleException("Error processing WebSocket " + event, exchange,
-                            exchange.getException());
+        // ordered: the route sees OPEN, frames and CLOSE in the order they happened, off the event loop, on a
+        // lane of this socket's own (with one shared ordered queue, 20 sockets would take turns)
+        try {
+            lane.execute(() -> {
+                try {
+                    createUoW(exchange);
+                    getProcessor().process(exchange);
+                    if (exchange.getException() != null && isRunAllowed()) {
+                        getExceptionHandler().handleException("Error processing WebSocket " + event, exchange,
+                                exchange.getException());
+                    }
+                } catch (Exception e) {
+                    if (isRunAllowed()) {
+                        getExceptionHandler().handleException("Error processing WebSocket " + event, exchange, e);
+                    }
+                } finally {
+                    doneUoW(exchange);
+                    releaseExchange(exchange, false);
                 }
-            } finally {
-                doneUoW(exchange);
-                releaseExchange(exchange, false);
-            }
-        });
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            releaseExchange(exchange, false);
+        }
         if (event == VertxWebsocketEvent.ERROR) {
             LOG.debug("WebSocket error on {}: {}", getEndpoint().getConfiguration().getWebsocketURI(), reason);
         }

@@ -36,16 +36,6 @@ public class OwnedSocketEndpoint extends VertxWebsocketEndpoint implements Multi
         return getConfiguration().isConsumeAsClient();
     }
 
-    private io.vertx.core.WorkerExecutor socketWorkers;
-
-    /** Workers shared by all Genesys sockets of this Vert.x instance; each socket keeps its own event order. */
-    synchronized io.vertx.core.WorkerExecutor socketWorkers() {
-        if (socketWorkers == null) {
-            socketWorkers = getVertx().createSharedWorkerExecutor("genesys-socket-events", 16);
-        }
-        return socketWorkers;
-    }
-
     Vertx vertx() {
         return getVertx();
     }
