@@ -52,7 +52,8 @@ class ChannelPoolScaleTest extends GatewayTestSupport {
         for (String id : ids) {
             simulator.emitAcw(AcwEvent.sample(id));
         }
-        await().atMost(Duration.ofSeconds(60)).until(() -> sink.received().size() >= 2_500);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(sink.received().size())
+                .as("recorded; Genesys found no socket for %d", simulator.eventsLost()).isGreaterThanOrEqualTo(2_500));
         assertThat(sink.duplicates()).isEmpty();
         await().atMost(Duration.ofSeconds(20)).until(() -> simulator.allTopics().isEmpty());
         await().atMost(Duration.ofSeconds(10)).until(() -> simulator.openSockets() == 0);

@@ -524,8 +524,7 @@ public final class GenesysSimulator implements AutoCloseable {
                     "A channel can have at most " + settings.maxTopicsPerChannel() + " topics; this request would make " + next.size());
             return;
         }
-        channel.topics.clear();
-        channel.topics.addAll(next);
+        channel.replaceTopics(next);
         // re-subscribing keeps a channel alive for another lifetime
         channel.expiresAt = System.currentTimeMillis() + settings.channelLifetimeMillis();
         JsonObject listing = channel.topicListing();
@@ -645,8 +644,7 @@ public final class GenesysSimulator implements AutoCloseable {
                 if (!valid || next.size() > settings.maxTopicsPerChannel()) {
                     reply.put("result", "400").put("status", "failure");
                 } else {
-                    channel.topics.clear();
-                    channel.topics.addAll(next);
+                    channel.replaceTopics(next);
                     channel.expiresAt = System.currentTimeMillis() + settings.channelLifetimeMillis();
                     reply.put("result", "200").put("status", kind.equals("subscribe") ? "subscribed" : "unsubscribed");
                 }
@@ -830,6 +828,12 @@ public final class GenesysSimulator implements AutoCloseable {
 
         public Set<String> topics() {
             return Set.copyOf(topics);
+        }
+
+        /** Changes the topic list so that a topic kept in it is never missing for a moment (publishing runs meanwhile). */
+        void replaceTopics(Set<String> next) {
+            topics.addAll(next);
+            topics.retainAll(next);
         }
 
         public boolean hasOpenSocket() {
