@@ -71,7 +71,12 @@ class SoakTest extends GatewayTestSupport {
             if (response.statusCode() != 202) {
                 continue;
             }
-            Thread.sleep(100);
+            // the wrap-up comes once the conversation is subscribed (in life: minutes after the trigger)
+            String topic = "v2.detail.events.conversation." + id + ".acw";
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (simulator.channelWithTopic(topic).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
             int sockets = simulator.emitAcw(AcwEvent.sample(id));
             emitted.add(id);
             if (sockets == 0) {
