@@ -275,20 +275,33 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
      * Channels live 24 h and every subscription write extends them. A channel whose expiry comes within
      * {@code renewBeforeSeconds} gets its topics written again, so no socket dies of old age.
      */
-    public synchronized void renewExpiring() {
+    public void renewExpiring() {
+        // on the batcher, like every other subscription write: a PUT must never overtake a POST still in flight
+        batcher.execute(this::renewDue);
+    }
+
+    private void renewDue() {
         Instant due = Instant.now().plusSeconds(renewBeforeSeconds);
-        for (PooledChannel channel : List.copyOf(channels.values())) {
-            if (channel.lostAt == null && !channel.topics.isEmpty() && channel.expires.isBefore(due)) {
-                try {
-                    api.replaceSubscriptions(channel.id, channel.topics);
-                    channel.expires = extended();
-                    renewals.incrementAndGet();
-                    LOG.info("Channel {} renewed until {}", channel.id, channel.expires);
-                } catch (GenesysApiException e) {
-                    LOG.warn("Channel {} could not be renewed (retrying): {}", channel.id, e.getMessage());
-                }
-            }
+        Map<PooledChannel, List<String>> renew = new LinkedHashMap<>();
+        synchronized (this) {
+            channels.values().stream()
+                    .filter(c -> c.lostAt == null && !c.topics.isEmpty() && c.expires.isBefore(due))
+                    .forEach(c -> renew.put(c, List.copyOf(c.topics)));
         }
+        // outside the lock (a call may wait for the request budget; triggers must not wait with it), but on the
+        // batcher thread, so no subscribe for these channels runs meanwhile
+        renew.forEach((channel, topics) -> {
+            try {
+                api.replaceSubscriptions(channel.id, topics);
+                synchronized (this) {
+                    channel.expires = extended();
+                }
+                renewals.incrementAndGet();
+                LOG.info("Channel {} renewed until {}", channel.id, channel.expires);
+            } catch (GenesysApiException e) {
+                LOG.warn("Channel {} could not be renewed (retrying): {}", channel.id, e.getMessage());
+            }
+        });
     }
 
     private Instant extended() {
