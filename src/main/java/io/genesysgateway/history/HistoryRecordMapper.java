@@ -3,6 +3,7 @@ package io.genesysgateway.history;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import com.dashjoin.jsonata.Jsonata;
@@ -12,7 +13,9 @@ import org.apache.camel.CamelContextAware;
 import org.apache.camel.support.ResourceHelper;
 
 /**
- * Applies the JSONata mapping ({@code history.mapping}) to an ACW event and its context. The camel-jsonata
+ * Applies the JSONata mapping ({@code history.mapping}) to an ACW event and its context. The mapping reads
+ * {@code event} (the ACW event body), {@code context} (the trigger's other fields), {@code topicName} and
+ * {@code correlationId}; the mapping, not this class, decides the record's shape. The camel-jsonata
  * endpoint reads and compiles the template for every message, which capped delivery well below the history
  * service's capacity; this keeps the compiled template (one per delivery thread, as a compiled expression is not
  * documented as thread-safe) and compiles again only when the file changes, so an edit still applies to the
@@ -29,8 +32,13 @@ public class HistoryRecordMapper implements CamelContextAware {
     private record Compiled(long stamp, Jsonata expression) {
     }
 
-    /** The history record, as JSON text. */
-    public String map(Map<String, Object> input) throws Exception {
+    /** The history record for an ACW socket envelope and its conversation's context, as JSON text. */
+    public String map(Map<String, Object> envelope, Map<String, Object> context) throws Exception {
+        Map<String, Object> input = new LinkedHashMap<>();
+        input.put("event", envelope.getOrDefault("eventBody", Map.of()));
+        input.put("context", context == null ? Map.of() : context);
+        input.put("topicName", envelope.get("topicName"));
+        input.put("correlationId", envelope.get("metadata") instanceof Map<?, ?> m ? m.get("CorrelationId") : null);
         long stamp = stamp();
         Compiled c = compiled.get();
         if (c == null || c.stamp() != stamp) {
