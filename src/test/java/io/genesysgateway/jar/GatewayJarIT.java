@@ -104,7 +104,8 @@ class GatewayJarIT {
                     .until(() -> status(base + "/observe/health") == 200);
             System.out.printf("java -jar to health UP: %d ms%n", (System.nanoTime() - started) / 1_000_000);
 
-            assertThat(body(base + "/hello")).isEqualTo("edited route");
+            // the supervising route controller may still be starting routes when health first says UP
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(body(base + "/hello")).isEqualTo("edited route"));
             assertThat(new JsonObject(body(base + "/observe/health")).getString("status")).isEqualTo("UP");
 
             String id = UUID.randomUUID().toString();
