@@ -65,8 +65,28 @@ public abstract class GatewayTestSupport extends CamelMainTestSupport {
         p.put("genesys.api-backoff-millis", "100");
         p.put("camel.server.port", Integer.toString(gatewayPort));
         p.put("gateway.api-key", API_KEY);
+        // a fresh store per test class; reconciliation and the outbox on a test's time scale
+        p.put("store.data-dir", dataDir().toString());
+        p.put("history.poll-millis", "200");
+        p.put("reconcile.poll-seconds", "1");
+        p.put("reconcile.delay-seconds", "1");
+        p.put("reconcile.linger-seconds", "0");
         gatewayProperties(p);
         return p;
+    }
+
+    private java.nio.file.Path dataDir;
+
+    /** This test class's store folder (embedded H2), created on first use. */
+    protected java.nio.file.Path dataDir() {
+        if (dataDir == null) {
+            try {
+                dataDir = java.nio.file.Files.createTempDirectory("gateway-store-");
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return dataDir;
     }
 
     @AfterAll

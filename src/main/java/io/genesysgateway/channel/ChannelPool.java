@@ -91,6 +91,10 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
         return TOPIC_PREFIX + conversationId + TOPIC_SUFFIX;
     }
 
+    static String conversationOf(String topic) {
+        return topic.substring(TOPIC_PREFIX.length(), topic.length() - TOPIC_SUFFIX.length());
+    }
+
     /**
      * Asks for the conversation's ACW topic to be put on a channel. Requests that arrive within
      * {@code batchWindowMillis} of each other go out as one {@code POST .../subscriptions} per channel; the
@@ -399,13 +403,20 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
                 ok = moveToNewChannel(channel);
             }
             if (ok) {
+                GapWindow gap;
+                List<String> affected;
                 synchronized (this) {
-                    gaps.add(new GapWindow(channel.id, channel.lostAt, Instant.now(), channel.lostWhy));
+                    gap = new GapWindow(channel.id, channel.lostAt, Instant.now(), channel.lostWhy);
+                    gaps.add(gap);
                     LOG.info("Channel {} has a socket again after {} ms without one", channel.id,
                             Instant.now().toEpochMilli() - channel.lostAt.toEpochMilli());
                     channel.lostAt = null;
                     channel.failedReconnects = 0;
+                    affected = channel.topics.stream().map(ChannelPool::conversationOf).toList();
                 }
+                // events published meanwhile were dropped by Genesys: route socket-gap has them reconciled
+                template.sendBodyAndHeaders("direct:socket-gap", affected, Map.of("channelId", gap.channelId(),
+                        "gapMillis", gap.to().toEpochMilli() - gap.from().toEpochMilli(), "gapReason", gap.why()));
                 return;
             }
         } catch (GenesysApiException e) {

@@ -1,16 +1,30 @@
 package io.genesysgateway.conversation;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
-import java.util.EnumMap;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.genesysgateway.history.Outbox;
+import io.genesysgateway.reconcile.AnalyticsFindings;
+import io.genesysgateway.store.Database;
+import io.genesysgateway.store.StoreException;
 
 /**
- * The tracked conversations and the ACW events already seen (by idempotency key), in memory. Every method is
- * atomic per store; the routes call it by name.
+ * The tracked conversations, in the store (table {@code tracked_conversation}): what the trigger said, where the
+ * subscription is, what became of the wrap-ups, and when to ask Genesys' analytics next ({@code reconcile_at}).
+ * The routes call it by method name; each call is one statement or one transaction.
  */
 public class ConversationStore {
 
@@ -18,95 +32,331 @@ public class ConversationStore {
     public record TrackOutcome(String conversationId, boolean newlyTracked, boolean needsSubscription) {
     }
 
-    private final Map<String, TrackedConversation> conversations = new ConcurrentHashMap<>();
-    private final Set<String> seenEvents = ConcurrentHashMap.newKeySet();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String OPEN_STATES = "('pending','subscribed','failed')";
+    /** A reconciliation in flight holds its conversation this long; a crash mid-way retries after it. */
+    private static final Duration RECONCILE_LEASE = Duration.ofMinutes(2);
+
+    private Database database;
+    private Outbox outbox;
     private Clock clock = Clock.systemUTC();
+    private Duration staleAfter = Duration.ofMinutes(60);
+    private Duration linger = Duration.ofMinutes(5);
+    private Duration reconcileDelay = Duration.ofSeconds(60);
+    private Duration recheck = Duration.ofMinutes(5);
+    private Duration expireAfter = Duration.ofHours(48);
+    private volatile Map<String, Long> cachedCounts;
+    private volatile long countsAt;
 
-    public synchronized TrackOutcome track(TriggerRequest request) {
-        TrackedConversation existing = conversations.get(request.conversationId());
-        if (existing != null) {
-            // a repeated trigger retries a subscription that failed; it never subscribes twice
-            boolean retry = existing.state() == ConversationState.FAILED;
-            if (retry) {
-                existing.problem(ConversationState.PENDING, "retrying after: " + existing.describe().get("problem"));
+    public TrackOutcome track(TriggerRequest request) {
+        String id = request.conversationId();
+        String context = json(request.context());
+        return database.inTransaction(c -> {
+            Instant now = clock.instant();
+            if (insertConversation(c, id, context, now)) {
+                return new TrackOutcome(id, true, true);
             }
-            return new TrackOutcome(request.conversationId(), false, retry);
-        }
-        conversations.put(request.conversationId(),
-                new TrackedConversation(request.conversationId(), request.context(), clock.instant()));
-        return new TrackOutcome(request.conversationId(), true, true);
+            // a repeated trigger retries a subscription that failed; it never subscribes twice
+            int retried = update(c, "update tracked_conversation set state = 'pending', resubscribe = false,"
+                    + " problem = 'retrying after: ' || coalesce(problem, 'a failure') where conversation_id = ? and state = 'failed'", id);
+            return new TrackOutcome(id, false, retried == 1);
+        });
     }
 
-    public synchronized void subscribed(String conversationId, String channelId) {
-        with(conversationId, c -> c.subscribed(channelId, clock.instant()));
-    }
-
-    public synchronized void subscriptionPending(String conversationId, String why) {
-        with(conversationId, c -> c.problem(ConversationState.PENDING, why));
-    }
-
-    public synchronized void subscriptionFailed(String conversationId, String why) {
-        with(conversationId, c -> c.problem(ConversationState.FAILED, why));
-    }
-
-    /** Stops tracking a conversation that was never subscribed (its trigger was refused). */
-    public synchronized void forget(String conversationId) {
-        TrackedConversation c = conversations.get(conversationId);
-        if (c != null && c.channelId() == null) {
-            conversations.remove(conversationId);
+    private boolean insertConversation(Connection c, String id, String context, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("insert into tracked_conversation (conversation_id, context, state,"
+                + " tracked_at, reconcile_at, reconcile_reason) values (?, ?, 'pending', ?, ?, 'no wrap-up yet')")) {
+            ps.setString(1, id);
+            ps.setString(2, context);
+            ps.setObject(3, ts(now));
+            ps.setObject(4, ts(now.plus(staleAfter)));
+            ps.executeUpdate();
+            return true;
+        } catch (SQLException e) {
+            if (Database.isDuplicateKey(e)) {
+                c.rollback();
+                return false;
+            }
+            throw e;
         }
     }
 
-    /** Conversations still waiting for their subscription. */
-    public synchronized List<String> pendingSubscriptions() {
-        return conversations.values().stream().filter(TrackedConversation::isAwaitingRetry)
-                .map(TrackedConversation::conversationId).toList();
+    public void subscribed(String conversationId, String channelId) {
+        run("update tracked_conversation set channel_id = ?, resubscribe = false,"
+                + " problem = case when state in " + OPEN_STATES + " then null else problem end,"
+                + " state = case when state in ('pending','failed') then 'subscribed' else state end,"
+                + " subscribed_at = coalesce(subscribed_at, ?) where conversation_id = ? and closed_at is null",
+                channelId, ts(clock.instant()), conversationId);
+    }
+
+    /** Genesys could not be reached: the retry timer subscribes it later. */
+    public void subscriptionPending(String conversationId, String why) {
+        run("update tracked_conversation set channel_id = null, resubscribe = true,"
+                + " problem = case when state in " + OPEN_STATES + " then ? else problem end,"
+                + " state = case when state in " + OPEN_STATES + " then 'pending' else state end"
+                + " where conversation_id = ? and closed_at is null", why, conversationId);
+    }
+
+    /** Genesys refused (e.g. a missing permission): retrying cannot help; a new trigger does retry. */
+    public void subscriptionFailed(String conversationId, String why) {
+        run("update tracked_conversation set channel_id = null, resubscribe = false,"
+                + " problem = case when state in " + OPEN_STATES + " then ? else problem end,"
+                + " state = case when state in ('pending','subscribed') then 'failed' else state end"
+                + " where conversation_id = ? and closed_at is null", why, conversationId);
+    }
+
+    /** Stops tracking a conversation whose trigger was refused before anything happened to it. */
+    public void forget(String conversationId) {
+        run("delete from tracked_conversation where conversation_id = ? and subscribed_at is null and acw_events = 0",
+                conversationId);
+    }
+
+    /** Conversations whose topic must be put on a channel again (Genesys was unreachable, or after a restart). */
+    public List<String> pendingSubscriptions() {
+        return ids("select conversation_id from tracked_conversation where resubscribe and closed_at is null"
+                + " order by tracked_at");
     }
 
     /**
-     * Records an ACW event by its idempotency key.
+     * Records an ACW event in the outbox, in the same transaction as the conversation's change: a duplicate (the same
+     * Idempotency-Key) changes nothing.
      *
-     * @return true the first time this event is seen, false for a repeat (to be dropped)
+     * @return true the first time this wrap-up is seen, false for a repeat (to be dropped)
      */
-    public synchronized boolean acwReceived(String conversationId, String idempotencyKey) {
-        if (!seenEvents.add(idempotencyKey)) {
-            return false;
-        }
-        with(conversationId, c -> c.acwReceived(clock.instant()));
-        return true;
+    public boolean acwReceived(String conversationId, String idempotencyKey, String envelope, String source) {
+        return database.inTransaction(c -> {
+            Instant now = clock.instant();
+            if (!outbox.insert(c, idempotencyKey, conversationId, envelope, source, now)) {
+                return false;
+            }
+            update(c, "update tracked_conversation set acw_events = acw_events + 1, last_acw_at = ?, state = 'acw_received'"
+                    + " where conversation_id = ?", ts(now), conversationId);
+            return true;
+        });
     }
 
     /** The trigger context carried into the history record; empty for a conversation not tracked. */
     public Map<String, Object> context(String conversationId) {
-        TrackedConversation c = conversations.get(conversationId);
-        return c == null ? Map.of() : c.context();
+        String context = database.withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement("select context from tracked_conversation where conversation_id = ?")) {
+                ps.setString(1, conversationId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
+        if (context == null) {
+            return Map.of();
+        }
+        try {
+            return JSON.readValue(context, new TypeReference<LinkedHashMap<String, Object>>() { });
+        } catch (Exception e) {
+            throw new StoreException("context of " + conversationId + " is not JSON: " + e.getMessage());
+        }
     }
 
-    public synchronized void delivered(String conversationId) {
-        with(conversationId, c -> c.delivered(clock.instant()));
+    /**
+     * A record of this conversation reached history. Once none is left to deliver, it is delivered; still open, its
+     * topic lingers (another agent may wrap up after a transfer) and Genesys is asked at the end of the linger window.
+     */
+    public void delivered(String conversationId) {
+        Instant now = clock.instant();
+        run("update tracked_conversation set delivered_at = ?, problem = null,"
+                + " state = case when closed_at is null then 'delivered' else 'completed' end,"
+                + " reconcile_at = case when closed_at is null then ? else reconcile_at end,"
+                + " reconcile_reason = case when closed_at is null then 'linger after wrap-up' else reconcile_reason end"
+                + " where conversation_id = ? and not exists (select 1 from history_delivery d"
+                + " where d.conversation_id = ? and d.state <> 'delivered')",
+                ts(now), ts(now.plus(linger)), conversationId, conversationId);
     }
 
-    public synchronized void deadLettered(String conversationId, String why) {
-        with(conversationId, c -> c.deadLettered(why));
+    public void deadLettered(String conversationId, String why) {
+        run("update tracked_conversation set state = 'dead_letter', problem = ? where conversation_id = ?",
+                why, conversationId);
     }
 
-    public synchronized void unsubscribed(String conversationId) {
-        with(conversationId, c -> c.unsubscribed(clock.instant()));
+    /** Its topic left the channel. */
+    public void unsubscribed(String conversationId) {
+        run("update tracked_conversation set channel_id = null, resubscribe = false where conversation_id = ?", conversationId);
     }
 
-    public synchronized boolean isTracked(String conversationId) {
-        TrackedConversation c = conversations.get(conversationId);
-        return c != null && !c.isUnsubscribed();
+    // ------------------------------------------------------------------ restart and reconciliation
+
+    /**
+     * After a start: every conversation still open is subscribed again and reconciled (events published while the
+     * gateway was down were lost by Genesys).
+     *
+     * @return the conversations to subscribe
+     */
+    public List<String> recover() {
+        Instant now = clock.instant();
+        run("update tracked_conversation set channel_id = null, resubscribe = true,"
+                + " state = case when state in ('subscribed','failed') then 'pending' else state end,"
+                + " problem = case when state in " + OPEN_STATES + " then 're-subscribing after a restart' else problem end,"
+                + " reconcile_at = ?, reconcile_reason = 'restart' where closed_at is null", ts(now.plus(reconcileDelay)));
+        return pendingSubscriptions();
     }
 
-    /** The status document of one conversation, or null when it is not known. */
-    public synchronized Map<String, Object> describe(String conversationId) {
-        TrackedConversation c = conversations.get(conversationId);
-        return c == null ? null : c.describe();
+    /** Their topics now live on this channel (moved after a channel was lost). */
+    public void onChannel(List<String> conversationIds, String channelId) {
+        database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("update tracked_conversation set channel_id = ?"
+                    + " where conversation_id = ? and closed_at is null")) {
+                for (String id : conversationIds) {
+                    ps.setString(1, channelId);
+                    ps.setString(2, id);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /** A socket gap on their channel: ask Genesys about them soon (analytics needs a moment to settle). */
+    public void reconcileSoon(List<String> conversationIds, String reason) {
+        OffsetDateTime at = ts(clock.instant().plus(reconcileDelay));
+        database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("update tracked_conversation set reconcile_at = ?,"
+                    + " reconcile_reason = ? where conversation_id = ? and closed_at is null"
+                    + " and (reconcile_at is null or reconcile_at > ?)")) {
+                for (String id : conversationIds) {
+                    ps.setObject(1, at);
+                    ps.setString(2, reason);
+                    ps.setString(3, id);
+                    ps.setObject(4, at);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /** Up to {@code limit} conversations due for reconciliation, each held for a while so it is asked once. */
+    public List<String> dueForReconciliation(int limit) {
+        return database.inTransaction(c -> {
+            List<String> due = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("select conversation_id from tracked_conversation"
+                    + " where reconcile_at <= ? and closed_at is null order by reconcile_at")) {
+                ps.setObject(1, ts(clock.instant()));
+                ps.setMaxRows(limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        due.add(rs.getString(1));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("update tracked_conversation set reconcile_at = ? where conversation_id = ?")) {
+                for (String id : due) {
+                    ps.setObject(1, ts(clock.instant().plus(RECONCILE_LEASE)));
+                    ps.setString(2, id);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return due;
+        });
+    }
+
+    /**
+     * What Genesys' analytics said about a conversation (its missed wrap-ups are already in the outbox). Ended with
+     * every agent wrapped up or skipped: closed for good. Otherwise asked again later, until it expires.
+     *
+     * @return true when the conversation is closed and its topic should be unsubscribed
+     */
+    public boolean reconciled(AnalyticsFindings findings) {
+        String id = findings.conversationId();
+        Instant now = clock.instant();
+        return database.inTransaction(c -> {
+            Instant trackedAt;
+            int acwEvents;
+            try (PreparedStatement ps = c.prepareStatement("select tracked_at, acw_events from tracked_conversation"
+                    + " where conversation_id = ? and closed_at is null")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return false;
+                    }
+                    trackedAt = rs.getObject(1, OffsetDateTime.class).toInstant();
+                    acwEvents = rs.getInt(2);
+                }
+            }
+            if (!findings.complete()) {
+                if (trackedAt.plus(expireAfter).isBefore(now)) {
+                    update(c, "update tracked_conversation set closed_at = ?, reconcile_at = null, reconciled_at = ?,"
+                            + " state = case when acw_events = 0 then 'expired' else state end,"
+                            + " problem = case when acw_events = 0 then ? else problem end where conversation_id = ?",
+                            ts(now), ts(now), "tracking stopped: " + findings.waitingFor() + " after "
+                                    + expireAfter.toMinutes() + " min", id);
+                    return true;
+                }
+                update(c, "update tracked_conversation set reconciled_at = ?, reconcile_at = ?, reconcile_reason = ?"
+                        + " where conversation_id = ?", ts(now), ts(now.plus(recheck)), findings.waitingFor(), id);
+                return false;
+            }
+            if (acwEvents == 0) {
+                update(c, "update tracked_conversation set closed_at = ?, reconcile_at = null, reconciled_at = ?,"
+                        + " state = 'no_wrapup', problem = ? where conversation_id = ?",
+                        ts(now), ts(now), findings.whyNoWrapup(), id);
+            } else {
+                update(c, "update tracked_conversation set closed_at = ?, reconcile_at = null, reconciled_at = ?,"
+                        + " state = case when state = 'delivered' then 'completed' else state end where conversation_id = ?",
+                        ts(now), ts(now), id);
+            }
+            return true;
+        });
+    }
+
+    /** Deletes conversations closed more than {@code days} ago, and their delivered records. Dead letters stay. */
+    public int purgeClosedOlderThan(int days) {
+        Instant cutoff = clock.instant().minus(Duration.ofDays(days));
+        return database.inTransaction(c -> {
+            update(c, "delete from history_delivery where state = 'delivered' and conversation_id in (select conversation_id"
+                    + " from tracked_conversation where closed_at < ?)", ts(cutoff));
+            return update(c, "delete from tracked_conversation where closed_at < ? and not exists (select 1 from"
+                    + " history_delivery d where d.conversation_id = tracked_conversation.conversation_id)", ts(cutoff));
+        });
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /** The status document of one conversation (with its history records), or null when it is not known. */
+    public Map<String, Object> describe(String conversationId) {
+        return database.withConnection(c -> {
+            Map<String, Object> out;
+            try (PreparedStatement ps = c.prepareStatement("select * from tracked_conversation where conversation_id = ?")) {
+                ps.setString(1, conversationId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return null;
+                    }
+                    out = new LinkedHashMap<>();
+                    out.put("conversationId", rs.getString("conversation_id"));
+                    out.put("state", rs.getString("state"));
+                    out.put("context", JSON.readValue(rs.getString("context"), Map.class));
+                    out.put("trackedAt", text(rs, "tracked_at"));
+                    putIfSet(out, "channelId", rs.getString("channel_id"));
+                    putIfSet(out, "subscribedAt", text(rs, "subscribed_at"));
+                    putIfSet(out, "acwReceivedAt", text(rs, "last_acw_at"));
+                    putIfSet(out, "deliveredAt", text(rs, "delivered_at"));
+                    putIfSet(out, "reconciledAt", text(rs, "reconciled_at"));
+                    putIfSet(out, "nextReconciliationAt", text(rs, "reconcile_at"));
+                    putIfSet(out, "nextReconciliationReason", rs.getString("reconcile_at") == null ? null : rs.getString("reconcile_reason"));
+                    putIfSet(out, "closedAt", text(rs, "closed_at"));
+                    out.put("acwEvents", rs.getInt("acw_events"));
+                    putIfSet(out, "problem", rs.getString("problem"));
+                } catch (java.io.IOException e) {
+                    throw new StoreException("context of " + conversationId + " is not JSON: " + e.getMessage());
+                }
+            }
+            out.put("historyRecords", outbox.describeConversation(c, conversationId));
+            return out;
+        });
     }
 
     /** The trigger's 202 answer. */
-    public synchronized Map<String, Object> triggerAnswer(String conversationId, boolean newlyTracked) {
+    public Map<String, Object> triggerAnswer(String conversationId, boolean newlyTracked) {
         Map<String, Object> out = new LinkedHashMap<>(describe(conversationId));
         out.put("newlyTracked", newlyTracked);
         out.put("message", newlyTracked ? "tracking started; the subscription follows within moments"
@@ -114,22 +364,106 @@ public class ConversationStore {
         return out;
     }
 
-    public synchronized Map<String, Long> countsByState() {
-        Map<ConversationState, Long> counts = new EnumMap<>(ConversationState.class);
-        for (ConversationState s : ConversationState.values()) {
-            counts.put(s, 0L);
+    /** Conversations by state, at most a second old (metrics read it once per state). */
+    public Map<String, Long> countsByState() {
+        Map<String, Long> cached = cachedCounts;
+        if (cached != null && System.currentTimeMillis() - countsAt < 1000) {
+            return cached;
         }
-        conversations.values().forEach(c -> counts.merge(c.state(), 1L, Long::sum));
         Map<String, Long> out = new LinkedHashMap<>();
-        counts.forEach((k, v) -> out.put(k.label(), v));
+        for (ConversationState s : ConversationState.values()) {
+            out.put(s.label(), 0L);
+        }
+        database.withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement("select state, count(*) from tracked_conversation group by state");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+            return null;
+        });
+        cachedCounts = out;
+        countsAt = System.currentTimeMillis();
         return out;
     }
 
-    private void with(String conversationId, java.util.function.Consumer<TrackedConversation> change) {
-        TrackedConversation c = conversations.get(conversationId);
-        if (c != null) {
-            change.accept(c);
+    // ------------------------------------------------------------------ helpers
+
+    private void run(String sql, Object... args) {
+        database.withConnection(c -> update(c, sql, args));
+    }
+
+    private static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            return ps.executeUpdate();
         }
+    }
+
+    private List<String> ids(String sql) {
+        return database.withConnection(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        });
+    }
+
+    static OffsetDateTime ts(Instant at) {
+        return OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
+    }
+
+    private static String text(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant().toString();
+    }
+
+    private static void putIfSet(Map<String, Object> out, String key, Object value) {
+        if (value != null) {
+            out.put(key, value);
+        }
+    }
+
+    private static String json(Map<String, Object> context) {
+        try {
+            return JSON.writeValueAsString(context);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("context is not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    public void setDatabase(Database database) {
+        this.database = database;
+    }
+
+    public void setOutbox(Outbox outbox) {
+        this.outbox = outbox;
+    }
+
+    public void setStaleAfterSeconds(long seconds) {
+        this.staleAfter = Duration.ofSeconds(seconds);
+    }
+
+    public void setLingerSeconds(long seconds) {
+        this.linger = Duration.ofSeconds(seconds);
+    }
+
+    public void setReconcileDelaySeconds(long seconds) {
+        this.reconcileDelay = Duration.ofSeconds(seconds);
+    }
+
+    public void setRecheckSeconds(long seconds) {
+        this.recheck = Duration.ofSeconds(seconds);
+    }
+
+    public void setExpireAfterSeconds(long seconds) {
+        this.expireAfter = Duration.ofSeconds(seconds);
     }
 
     void setClock(Clock clock) {

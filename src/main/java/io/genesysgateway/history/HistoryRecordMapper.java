@@ -14,8 +14,8 @@ import org.apache.camel.support.ResourceHelper;
 
 /**
  * Applies the JSONata mapping ({@code history.mapping}) to an ACW event and its context. The mapping reads
- * {@code event} (the ACW event body), {@code context} (the trigger's other fields), {@code topicName} and
- * {@code correlationId}; the mapping, not this class, decides the record's shape. The camel-jsonata
+ * {@code event} (the ACW event body), {@code context} (the trigger's other fields), {@code source} ({@code live} or
+ * {@code reconciled}), {@code topicName} and {@code correlationId}; the mapping, not this class, decides the record's shape. The camel-jsonata
  * endpoint reads and compiles the template for every message, which capped delivery well below the history
  * service's capacity; this keeps the compiled template (one per delivery thread, as a compiled expression is not
  * documented as thread-safe) and compiles again only when the file changes, so an edit still applies to the
@@ -32,9 +32,14 @@ public class HistoryRecordMapper implements CamelContextAware {
     private record Compiled(long stamp, Jsonata expression) {
     }
 
-    /** The history record for an ACW socket envelope and its conversation's context, as JSON text. */
-    public String map(Map<String, Object> envelope, Map<String, Object> context) throws Exception {
+    /**
+     * The history record for an ACW notification (JSON, as received or as rebuilt by reconciliation), its
+     * conversation's context and its source ({@code live} or {@code reconciled}), as JSON text.
+     */
+    public String map(String envelopeJson, Map<String, Object> context, String source) throws Exception {
+        Map<String, Object> envelope = JSON.readValue(envelopeJson, new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() { });
         Map<String, Object> input = new LinkedHashMap<>();
+        input.put("source", source);
         input.put("event", envelope.getOrDefault("eventBody", Map.of()));
         input.put("context", context == null ? Map.of() : context);
         input.put("topicName", envelope.get("topicName"));

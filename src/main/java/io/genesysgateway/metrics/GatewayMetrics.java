@@ -8,7 +8,7 @@ import io.genesysgateway.conversation.ConversationState;
 import io.genesysgateway.conversation.ConversationStore;
 import io.genesysgateway.genesys.GenesysApi;
 import io.genesysgateway.genesys.TokenCache;
-import io.genesysgateway.history.DeadLetters;
+import io.genesysgateway.history.Outbox;
 import io.genesysgateway.socket.ChannelSockets;
 import io.genesysgateway.socket.FrameCounters;
 import io.micrometer.core.instrument.Counter;
@@ -37,7 +37,7 @@ public class GatewayMetrics implements CamelContextAware, Service {
     private FrameCounters frames;
     private TokenCache tokenCache;
     private GenesysApi api;
-    private DeadLetters deadLetters;
+    private Outbox outbox;
 
     @Override
     public synchronized void start() {
@@ -61,7 +61,8 @@ public class GatewayMetrics implements CamelContextAware, Service {
         gauge("genesys.gateway.sockets.open", "open notification sockets", sockets, s -> s.counters().get("openSockets"));
         gauge("genesys.gateway.seconds.since.last.frame", "longest time any open socket has been quiet", sockets,
                 ChannelSockets::secondsSinceLastFrame);
-        gauge("genesys.gateway.dead.letters", "history records in the dead-letter store", deadLetters, DeadLetters::size);
+        gauge("genesys.gateway.dead.letters", "history records in the dead-letter state", outbox, Outbox::deadLetterCount);
+        gauge("genesys.gateway.outbox.pending", "wrap-ups stored and not yet accepted by history", outbox, Outbox::pendingCount);
         gauge("genesys.gateway.token.valid", "1 while an access token can be had", tokenCache, t -> t.isHealthy() ? 1 : 0);
         counter("genesys.gateway.reconnects", "socket replacements after a loss", channelPool, ChannelPool::reconnects);
         counter("genesys.gateway.gap.windows", "windows without a socket (events may be lost)", channelPool,
@@ -80,7 +81,7 @@ public class GatewayMetrics implements CamelContextAware, Service {
                 .register(registry).increment());
     }
 
-    /** Counts a history delivery outcome: {@code ok}, {@code retried} or {@code dead_letter}. */
+    /** Counts a history delivery attempt's outcome: {@code ok}, {@code retried}, {@code deferred} or {@code dead_letter}. */
     public void delivery(String outcome) {
         if (registry != null) {
             Counter.builder("genesys.gateway.deliveries").description("history deliveries by outcome")
@@ -135,7 +136,7 @@ public class GatewayMetrics implements CamelContextAware, Service {
         this.api = api;
     }
 
-    public void setDeadLetters(DeadLetters deadLetters) {
-        this.deadLetters = deadLetters;
+    public void setOutbox(Outbox outbox) {
+        this.outbox = outbox;
     }
 }

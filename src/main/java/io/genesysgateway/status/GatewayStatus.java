@@ -7,7 +7,8 @@ import io.genesysgateway.channel.ChannelPool;
 import io.genesysgateway.conversation.ConversationStore;
 import io.genesysgateway.genesys.GenesysApi;
 import io.genesysgateway.genesys.TokenCache;
-import io.genesysgateway.history.DeadLetters;
+import io.genesysgateway.history.Outbox;
+import io.genesysgateway.store.Database;
 import io.genesysgateway.socket.ChannelSockets;
 import io.genesysgateway.socket.FrameCounters;
 
@@ -20,7 +21,8 @@ public class GatewayStatus {
     private FrameCounters frames;
     private TokenCache tokenCache;
     private GenesysApi api;
-    private DeadLetters deadLetters;
+    private Outbox outbox;
+    private Database database;
 
     private boolean sandbox;
 
@@ -52,7 +54,9 @@ public class GatewayStatus {
         out.put("capacityRejections", channelPool.capacityRejections());
         out.put("token", tokenCache.describe());
         out.put("genesysCallsByStatus", api.callsByStatus());
-        out.put("deadLetters", deadLetters.size());
+        out.put("store", database.describe());
+        out.put("historyRecords", outbox.counts());
+        out.put("deadLetters", outbox.deadLetterCount());
         return out;
     }
 
@@ -80,7 +84,11 @@ public class GatewayStatus {
         this.api = api;
     }
 
-    public void setDeadLetters(DeadLetters deadLetters) {
-        this.deadLetters = deadLetters;
+    public void setOutbox(Outbox outbox) {
+        this.outbox = outbox;
+    }
+
+    public void setDatabase(Database database) {
+        this.database = database;
     }
 }

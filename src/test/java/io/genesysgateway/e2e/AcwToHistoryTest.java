@@ -47,13 +47,16 @@ class AcwToHistoryTest extends GatewayTestSupport {
         assertThat(body.getJsonObject("context").getString("customerId")).isEqualTo("C-1001");
         assertThat(body.getJsonObject("context").getString("caseId")).isEqualTo("CASE-77");
         assertThat(body.getJsonObject("context").getInteger("priority")).isEqualTo(2);
-        assertThat(record.idempotencyKey()).isEqualTo("acw:" + id + ":" + acw.participantId() + ":" + acw.eventTime());
+        assertThat(body.getString("source")).isEqualTo("live");
+        // one wrap-up per agent participant: the key is what reconciliation would compute for the same wrap-up
+        assertThat(record.idempotencyKey()).isEqualTo("acw:" + id + ":" + acw.participantId());
 
         await().atMost(Duration.ofSeconds(10)).until(() -> simulator.allTopics().stream().noneMatch(t -> t.contains(id)));
         await().atMost(Duration.ofSeconds(5)).until(() -> new JsonObject(get("/customers/supportInteraction/" + id).body())
-                .containsKey("unsubscribedAt"));
+                .containsKey("closedAt"));
         JsonObject status = new JsonObject(get("/customers/supportInteraction/" + id).body());
-        assertThat(status.getString("state")).isEqualTo("delivered");
+        // Genesys analytics says it ended with every wrap-up in: closed for good
+        assertThat(status.getString("state")).isEqualTo("completed");
         assertThat(status.getString("deliveredAt")).isNotBlank();
     }
 

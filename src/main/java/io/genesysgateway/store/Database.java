@@ -1,0 +1,163 @@
+package io.genesysgateway.store;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.apache.camel.Service;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's relational store: an embedded H2 file under {@code store.data-dir} unless {@code store.url} names
+ * another database (PostgreSQL). Connections are pooled; the schema is created and migrated by Flyway
+ * ({@code db/migration}) before anything reads it.
+ */
+public class Database implements Service {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+    /** SQLState of a unique-key violation, the same in H2 and PostgreSQL. */
+    private static final String DUPLICATE_KEY = "23505";
+
+    /** Work done on one connection; may throw SQLException. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private String url = "";
+    private String user = "";
+    private String password = "";
+    private String dataDir = "data";
+    private int poolSize = 10;
+    private volatile HikariDataSource dataSource;
+
+    @Override
+    public synchronized void start() {
+        if (dataSource != null) {
+            return;
+        }
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("gateway-store");
+        config.setJdbcUrl(jdbcUrl());
+        if (!user.isBlank()) {
+            config.setUsername(user);
+        }
+        if (!password.isBlank()) {
+            config.setPassword(password);
+        }
+        config.setMaximumPoolSize(poolSize);
+        // a database that cannot be reached stops start-up with its own message, not a pool time-out later
+        config.setInitializationFailTimeout(10_000);
+        HikariDataSource ds = new HikariDataSource(config);
+        try {
+            var result = Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+            LOG.info("Store ready: {} (schema version {}, {} migration(s) applied now)", describe(),
+                    result.targetSchemaVersion == null ? "current" : result.targetSchemaVersion, result.migrationsExecuted);
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+        dataSource = ds;
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (dataSource != null) {
+            dataSource.close();
+            dataSource = null;
+            LOG.info("Store closed");
+        }
+    }
+
+    public DataSource dataSource() {
+        HikariDataSource ds = dataSource;
+        if (ds == null) {
+            start();
+            ds = dataSource;
+        }
+        return ds;
+    }
+
+    /** Runs work in one transaction: committed when it returns, rolled back when it throws. */
+    public <T> T inTransaction(Work<T> work) {
+        try (Connection c = dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    /** Runs work on a connection in auto-commit mode (single statements, reads). */
+    public <T> T withConnection(Work<T> work) {
+        try (Connection c = dataSource().getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    public static boolean isDuplicateKey(SQLException e) {
+        return DUPLICATE_KEY.equals(e.getSQLState());
+    }
+
+    /** Where the data lives, for logs and /status; never the password. */
+    public String describe() {
+        String jdbc = jdbcUrl();
+        int params = jdbc.indexOf(';');
+        int query = jdbc.indexOf('?');
+        int cut = params > 0 ? params : query > 0 ? query : jdbc.length();
+        return jdbc.substring(0, cut);
+    }
+
+    String jdbcUrl() {
+        if (!url.isBlank()) {
+            return url.trim();
+        }
+        Path dir = Path.of(dataDir).toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot create the data directory " + dir + ": " + e.getMessage());
+        }
+        // DB_CLOSE_ON_EXIT=FALSE: the gateway closes the store after its routes stop, not H2's shutdown hook
+        // before them; WRITE_DELAY=0: a commit reaches the file before the event counts as received (kill -9 safe)
+        return "jdbc:h2:file:" + dir.resolve("gateway") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+    }
+
+    public void setUrl(String url) {
+        this.url = url == null ? "" : url;
+    }
+
+    public void setUser(String user) {
+        this.user = user == null ? "" : user;
+    }
+
+    public void setPassword(String password) {
+        this.password = password == null ? "" : password;
+    }
+
+    public void setDataDir(String dataDir) {
+        this.dataDir = dataDir;
+    }
+
+    public void setPoolSize(int poolSize) {
+        this.poolSize = poolSize;
+    }
+}
