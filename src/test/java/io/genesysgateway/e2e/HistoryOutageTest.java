@@ -19,6 +19,8 @@ class HistoryOutageTest extends GatewayTestSupport {
         p.put("history.max-attempts", "6");
         p.put("history.backoff-millis", "100");
         p.put("history.unready-after-failures", "3");
+        // ten failures in a row open the history breaker; records then wait this long, not counted as attempts
+        p.put("history.breaker-open-seconds", "1");
     }
 
     @Test
