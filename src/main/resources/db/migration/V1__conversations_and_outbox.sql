@@ -31,6 +31,7 @@ create table history_delivery (
     attempts        integer          not null default 0,
     next_attempt_at timestamp with time zone not null, -- also the lease of an attempt in flight
     received_at     timestamp with time zone not null,
+    queued_at       timestamp with time zone not null, -- received, or replayed: the age limit counts from here
     delivered_at    timestamp with time zone,
     last_error      varchar(2000),
     failure_kind    varchar(12)                         -- unavailable (replayed on recovery) | rejected

@@ -190,9 +190,12 @@ public class GenesysApi implements CamelContextAware {
     private record Answer(int status, String body, java.util.function.Function<String, String> header) {
         static Answer of(Exchange reply) {
             Throwable e = reply.getException();
-            if (e instanceof HttpOperationFailedException failed) {
-                return new Answer(failed.getStatusCode(), failed.getResponseBody(),
-                        name -> failed.getResponseHeaders() == null ? null : failed.getResponseHeaders().get(name));
+            // the circuit breaker may hand it over wrapped (RuntimeCamelException)
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof HttpOperationFailedException failed) {
+                    return new Answer(failed.getStatusCode(), failed.getResponseBody(),
+                            name -> failed.getResponseHeaders() == null ? null : failed.getResponseHeaders().get(name));
+                }
             }
             Integer status = reply.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
             if (e != null || status == null) {

@@ -63,13 +63,14 @@ public class Outbox {
     public boolean insert(Connection c, String key, String conversationId, String envelope, String source, Instant now)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("insert into history_delivery (idempotency_key, conversation_id,"
-                + " envelope, source, state, attempts, next_attempt_at, received_at) values (?, ?, ?, ?, 'pending', 0, ?, ?)")) {
+                + " envelope, source, state, attempts, next_attempt_at, received_at, queued_at) values (?, ?, ?, ?, 'pending', 0, ?, ?, ?)")) {
             ps.setString(1, key);
             ps.setString(2, conversationId);
             ps.setString(3, envelope);
             ps.setString(4, source);
             ps.setObject(5, ts(now.plus(lease)));
             ps.setObject(6, ts(now));
+            ps.setObject(7, ts(now));
             ps.executeUpdate();
             return true;
         } catch (SQLException e) {
@@ -135,8 +136,8 @@ public class Outbox {
         return database.inTransaction(c -> {
             Instant now = clock.instant();
             int attempts;
-            Instant receivedAt;
-            try (PreparedStatement ps = c.prepareStatement("select attempts, received_at from history_delivery"
+            Instant queuedAt;
+            try (PreparedStatement ps = c.prepareStatement("select attempts, queued_at from history_delivery"
                     + " where idempotency_key = ? and state = 'pending'")) {
                 ps.setString(1, key);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -144,12 +145,12 @@ public class Outbox {
                         return Outcome.RETRY; // delivered or replayed meanwhile: nothing to record
                     }
                     attempts = rs.getInt(1);
-                    receivedAt = rs.getObject(2, OffsetDateTime.class).toInstant();
+                    queuedAt = rs.getObject(2, OffsetDateTime.class).toInstant();
                 }
             }
             boolean attempted = !"breaker".equals(kind);
             int made = attempted ? attempts + 1 : attempts;
-            boolean tooOld = receivedAt.plus(maxAge).isBefore(now);
+            boolean tooOld = queuedAt.plus(maxAge).isBefore(now);
             if ("rejected".equals(kind) || made >= maxAttempts || tooOld) {
                 String why = "rejected".equals(kind) ? error
                         : tooOld ? error + " (undelivered for longer than " + maxAge.toMinutes() + " min)"
@@ -242,11 +243,12 @@ public class Outbox {
     }
 
     private int requeue(String where, Object... args) {
-        Object[] all = new Object[args.length + 1];
+        Object[] all = new Object[args.length + 2];
         all[0] = ts(clock.instant());
-        System.arraycopy(args, 0, all, 1, args.length);
-        int n = update("update history_delivery set state = 'pending', attempts = 0, next_attempt_at = ?, failure_kind = null"
-                + " where state = 'dead_letter' and " + where, all);
+        all[1] = all[0];
+        System.arraycopy(args, 0, all, 2, args.length);
+        int n = update("update history_delivery set state = 'pending', attempts = 0, next_attempt_at = ?, queued_at = ?,"
+                + " failure_kind = null where state = 'dead_letter' and " + where, all);
         unavailableDeadLetters.set(-1);
         cachedCounts = null;
         return n;

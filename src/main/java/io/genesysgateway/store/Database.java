@@ -36,6 +36,7 @@ public class Database implements Service {
     private String password = "";
     private String dataDir = "data";
     private int poolSize = 10;
+    private String migrations = "classpath:db/migration";
     private volatile HikariDataSource dataSource;
 
     @Override
@@ -57,7 +58,7 @@ public class Database implements Service {
         config.setInitializationFailTimeout(10_000);
         HikariDataSource ds = new HikariDataSource(config);
         try {
-            var result = Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+            var result = Flyway.configure().dataSource(ds).locations(migrations).load().migrate();
             LOG.info("Store ready: {} (schema version {}, {} migration(s) applied now)", describe(),
                     result.targetSchemaVersion == null ? "current" : result.targetSchemaVersion, result.migrationsExecuted);
         } catch (RuntimeException e) {
@@ -155,6 +156,10 @@ public class Database implements Service {
 
     public void setDataDir(String dataDir) {
         this.dataDir = dataDir;
+    }
+
+    public void setMigrations(String migrations) {
+        this.migrations = migrations;
     }
 
     public void setPoolSize(int poolSize) {

@@ -32,7 +32,7 @@ class CamelJBangIT {
             builder.environment().putAll(java.util.Map.of(
                     "GENESYS_LOGIN_URL", simulator.baseUrl(), "GENESYS_API_URL", simulator.baseUrl(),
                     "GENESYS_CLIENT_ID", SimulatorSettings.CLIENT_ID, "GENESYS_CLIENT_SECRET", SimulatorSettings.CLIENT_SECRET,
-                    "HISTORY_URL", sink.url(), "GATEWAY_API_KEY", "jbang-key", "GATEWAY_PORT", Integer.toString(port),
+                    "HISTORY_URL", sink.url(), "STORE_DATA_DIR", java.nio.file.Files.createTempDirectory("gateway-store-").toString(), "GATEWAY_API_KEY", "jbang-key", "GATEWAY_PORT", Integer.toString(port),
                     // keep JBang's ~/.camel state out of the real home
                     "JAVA_TOOL_OPTIONS", "-Duser.home=" + home + " -Dmaven.repo.local=" + System.getProperty("user.home") + "/.m2/repository"));
             Process process = builder.start();

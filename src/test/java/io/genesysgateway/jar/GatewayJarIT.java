@@ -84,7 +84,7 @@ class GatewayJarIT {
                             constant: edited route
                 """);
         Path mapping = routes.resolve("history-record.jsonata");
-        Files.writeString(mapping, Files.readString(mapping).replace("\"context\": context", "\"context\": context,\n  \"source\": \"edited mapping\""));
+        Files.writeString(mapping, Files.readString(mapping).replace("\"source\": source", "\"source\": \"edited mapping\""));
 
         int port = freePort();
         List<String> log = new ArrayList<>();
@@ -161,8 +161,11 @@ class GatewayJarIT {
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", JAR.toString());
         builder.directory(new File("."));
-        builder.environment().keySet().removeIf(k -> k.startsWith("GENESYS_") || k.startsWith("HISTORY_") || k.startsWith("GATEWAY_"));
+        builder.environment().keySet().removeIf(k -> k.startsWith("GENESYS_") || k.startsWith("HISTORY_") || k.startsWith("GATEWAY_")
+                || k.startsWith("STORE_") || k.startsWith("RECONCILE_"));
         builder.environment().putAll(env);
+        // each run its own store: a previous run's open conversations would otherwise be recovered
+        builder.environment().putIfAbsent("STORE_DATA_DIR", Files.createTempDirectory("gateway-store-").toString());
         if (log.isEmpty() && env.containsKey("GATEWAY_PORT")) {
             builder.redirectErrorStream(true);
             Process p = builder.start();

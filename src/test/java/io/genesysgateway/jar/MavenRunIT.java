@@ -27,7 +27,7 @@ class MavenRunIT {
             builder.environment().putAll(Map.of(
                     "GENESYS_LOGIN_URL", simulator.baseUrl(), "GENESYS_API_URL", simulator.baseUrl(),
                     "GENESYS_CLIENT_ID", SimulatorSettings.CLIENT_ID, "GENESYS_CLIENT_SECRET", SimulatorSettings.CLIENT_SECRET,
-                    "HISTORY_URL", sink.url(), "GATEWAY_API_KEY", "maven-key", "GATEWAY_PORT", Integer.toString(port)));
+                    "HISTORY_URL", sink.url(), "STORE_DATA_DIR", java.nio.file.Files.createTempDirectory("gateway-store-").toString(), "GATEWAY_API_KEY", "maven-key", "GATEWAY_PORT", Integer.toString(port)));
             Process process = builder.start();
             Thread pump = new Thread(() -> process.inputReader().lines().forEach(l -> System.out.println("[mvn] " + l)));
             pump.setDaemon(true);

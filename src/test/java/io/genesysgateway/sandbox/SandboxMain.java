@@ -39,6 +39,12 @@ public final class SandboxMain {
         System.setProperty("camel.main.name", "genesys-gateway-SANDBOX");
         System.setProperty("gateway.api-key", SANDBOX_API_KEY);
         System.setProperty("gateway.sandbox", "true");
+        if (System.getenv("STORE_DATA_DIR") == null && System.getProperty("store.data-dir") == null) {
+            // the simulator starts empty each time, so does the sandbox's store (a real run keeps ./data)
+            java.nio.file.Path store = java.nio.file.Files.createTempDirectory("gateway-sandbox-store-");
+            System.setProperty("store.data-dir", store.toString());
+            System.out.println("SANDBOX: store (embedded H2) in " + store);
+        }
 
         if (!Boolean.getBoolean("sandbox.no-demo")) {
             Thread demo = new Thread(() -> demo(simulator), "sandbox-demo");

@@ -674,15 +674,85 @@ public final class GenesysSimulator implements AutoCloseable {
         JsonObject participant = new JsonObject().put("participantId", e.participantId()).put("purpose", "agent")
                 .put("userId", e.userId()).put("sessions", new JsonArray().add(session));
         analytics.compute(e.conversationId(), (id, doc) -> {
-            JsonObject d = doc != null ? doc : new JsonObject().put("conversationId", id)
-                    .put("conversationStart", wrapStart.minusSeconds(180).toString())
-                    .put("originatingDirection", e.direction().toLowerCase())
-                    .put("divisionIds", new JsonArray().add(UUID.nameUUIDFromBytes("division".getBytes()).toString()))
-                    .put("participants", new JsonArray());
-            d.put("conversationEnd", end.toString());
+            JsonObject d = doc != null ? doc : newConversation(id, wrapStart.minusSeconds(180), e.direction());
+            JsonArray participants = d.getJsonArray("participants");
+            // the agent's leg (if recorded while it was talking) now carries its wrap-up
+            participants.stream().map(JsonObject.class::cast)
+                    .filter(p -> e.participantId().equals(p.getString("participantId"))).findFirst()
+                    .ifPresent(participants::remove);
+            participants.add(participant);
+            endIfEveryAgentIsDone(d, end);
+            return d;
+        });
+    }
+
+    /**
+     * A transfer: another agent leg joins the conversation and is talking (an interact segment, no wrap-up yet).
+     * Analytics shows no {@code conversationEnd} until that agent wraps up as well.
+     */
+    public void agentJoins(String conversationId, String participantId) {
+        Instant now = Instant.now();
+        JsonObject session = new JsonObject().put("sessionId", UUID.randomUUID().toString()).put("mediaType", "voice")
+                .put("direction", "inbound").put("segments", new JsonArray().add(new JsonObject()
+                        .put("segmentType", "interact").put("segmentStart", now.toString())));
+        JsonObject participant = new JsonObject().put("participantId", participantId).put("purpose", "agent")
+                .put("userId", UUID.randomUUID().toString()).put("sessions", new JsonArray().add(session));
+        analytics.compute(conversationId, (id, doc) -> {
+            JsonObject d = doc != null ? doc : newConversation(id, now.minusSeconds(60), "INBOUND");
+            d.remove("conversationEnd");
             d.getJsonArray("participants").add(participant);
             return d;
         });
+    }
+
+    /**
+     * A conversation that ends with no ACW event: the agent skipped after-call work ({@code acwSkipped}), or the
+     * customer hung up before reaching an agent (only customer and ACD participants).
+     */
+    public void endWithoutWrapup(String conversationId, boolean agentSkippedWrapup) {
+        Instant now = Instant.now();
+        JsonObject doc = newConversation(conversationId, now.minusSeconds(120), "INBOUND");
+        JsonArray participants = doc.getJsonArray("participants");
+        participants.add(new JsonObject().put("participantId", UUID.randomUUID().toString()).put("purpose", "acd")
+                .put("sessions", new JsonArray().add(new JsonObject().put("sessionId", UUID.randomUUID().toString())
+                        .put("mediaType", "voice").put("segments", new JsonArray().add(new JsonObject()
+                                .put("segmentType", "interact").put("segmentStart", now.minusSeconds(100).toString())
+                                .put("segmentEnd", now.minusSeconds(60).toString()))))));
+        if (agentSkippedWrapup) {
+            participants.add(new JsonObject().put("participantId", UUID.randomUUID().toString()).put("purpose", "agent")
+                    .put("userId", UUID.randomUUID().toString())
+                    .put("sessions", new JsonArray().add(new JsonObject().put("sessionId", UUID.randomUUID().toString())
+                            .put("mediaType", "voice").put("acwSkipped", true).put("segments", new JsonArray().add(
+                                    new JsonObject().put("segmentType", "interact")
+                                            .put("segmentStart", now.minusSeconds(60).toString())
+                                            .put("segmentEnd", now.toString()))))));
+        }
+        doc.put("conversationEnd", now.toString());
+        analytics.put(conversationId, doc);
+    }
+
+    private static JsonObject newConversation(String id, Instant start, String direction) {
+        JsonArray participants = new JsonArray().add(new JsonObject().put("participantId", UUID.randomUUID().toString())
+                .put("purpose", "customer").put("sessions", new JsonArray()));
+        return new JsonObject().put("conversationId", id)
+                .put("conversationStart", start.toString())
+                .put("originatingDirection", direction.toLowerCase())
+                .put("divisionIds", new JsonArray().add(UUID.nameUUIDFromBytes("division".getBytes()).toString()))
+                .put("participants", participants);
+    }
+
+    /** Analytics ends a conversation once no agent leg is still without its wrap-up. */
+    private static void endIfEveryAgentIsDone(JsonObject doc, Instant at) {
+        boolean someoneTalking = doc.getJsonArray("participants").stream().map(JsonObject.class::cast)
+                .filter(p -> "agent".equals(p.getString("purpose")))
+                .anyMatch(p -> p.getJsonArray("sessions").stream().map(JsonObject.class::cast)
+                        .noneMatch(ses -> ses.getBoolean("acwSkipped", false) || ses.getJsonArray("segments").stream()
+                                .map(JsonObject.class::cast).anyMatch(seg -> "wrapup".equals(seg.getString("segmentType")))));
+        if (someoneTalking) {
+            doc.remove("conversationEnd");
+        } else {
+            doc.put("conversationEnd", at.toString());
+        }
     }
 
     private static JsonObject systemMessage(String topic, String channelId, String type, String message) {

@@ -25,6 +25,9 @@ public final class HistorySink implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private volatile int failureStatus = 503;
+    private volatile int outageStatus;
+    private volatile long delayMillis;
+    private final AtomicInteger refused = new AtomicInteger();
     private boolean printing;
     private boolean https;
 
@@ -48,8 +51,26 @@ public final class HistorySink implements AutoCloseable {
 
     private HistorySink start(int port, io.vertx.core.http.HttpServerOptions options) {
         server = vertx.createHttpServer(options).requestHandler(request -> request.body().onSuccess(body -> {
-            if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                request.response().setStatusCode(failureStatus).end("{\"error\":\"history unavailable\"}");
+            long delay = delayMillis;
+            if (delay > 0) {
+                vertx.setTimer(delay, t -> answer(request, body));
+            } else {
+                answer(request, body);
+            }
+        }));
+        try {
+            server.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("history sink could not listen", e);
+        }
+        return this;
+    }
+
+    private void answer(io.vertx.core.http.HttpServerRequest request, io.vertx.core.buffer.Buffer body) {
+            int outage = outageStatus;
+            if (outage != 0 || failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                refused.incrementAndGet();
+                request.response().setStatusCode(outage != 0 ? outage : failureStatus).end("{\"error\":\"history unavailable\"}");
                 return;
             }
             JsonObject json;
@@ -66,13 +87,6 @@ public final class HistorySink implements AutoCloseable {
                         + "\n" + json.encodePrettily());
             }
             request.response().setStatusCode(201).putHeader("Content-Type", "application/json").end("{\"status\":\"recorded\"}");
-        }));
-        try {
-            server.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("history sink could not listen", e);
-        }
-        return this;
     }
 
     public String url() {
@@ -92,6 +106,25 @@ public final class HistorySink implements AutoCloseable {
         return received.stream().collect(Collectors.groupingBy(Received::idempotencyKey, Collectors.counting()))
                 .entrySet().stream().filter(e -> e.getValue() > 1)
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    /** Every request answers {@code status} until {@link #recover()}. */
+    public void outage(int status) {
+        outageStatus = status;
+    }
+
+    public void recover() {
+        outageStatus = 0;
+    }
+
+    /** Answers each request this long after it arrived (a slow history service). */
+    public void delay(long millis) {
+        delayMillis = millis;
+    }
+
+    /** Requests answered with a failure status. */
+    public int refused() {
+        return refused.get();
     }
 
     public void failNext(int requests, int status) {
