@@ -31,6 +31,17 @@ public final class GatewayApplication {
                 }
             }
         });
-        main.run(args);
+        try {
+            main.run(args);
+        } catch (Exception e) {
+            // a store that cannot be opened is a set-up problem: one line, like a missing setting
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof io.genesysgateway.store.StoreException) {
+                    System.err.println("genesys-gateway cannot start: " + t.getMessage());
+                    System.exit(2);
+                }
+            }
+            throw e;
+        }
     }
 }

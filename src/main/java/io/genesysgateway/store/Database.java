@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.sql.DataSource;
 
@@ -38,15 +40,23 @@ public class Database implements Service {
     private int poolSize = 10;
     private String migrations = "classpath:db/migration";
     private volatile HikariDataSource dataSource;
+    /**
+     * One pool per database for the process: Camel builds the YAML beans twice (once to pre-read them), and both
+     * instances must share the pool, not each hold one.
+     */
+    private static final Map<String, HikariDataSource> OPEN = new ConcurrentHashMap<>();
 
     @Override
     public synchronized void start() {
-        if (dataSource != null) {
-            return;
+        if (dataSource == null) {
+            dataSource = OPEN.computeIfAbsent(jdbcUrl(), this::open);
         }
+    }
+
+    private HikariDataSource open(String jdbcUrl) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("gateway-store");
-        config.setJdbcUrl(jdbcUrl());
+        config.setJdbcUrl(jdbcUrl);
         if (!user.isBlank()) {
             config.setUsername(user);
         }
@@ -54,26 +64,34 @@ public class Database implements Service {
             config.setPassword(password);
         }
         config.setMaximumPoolSize(poolSize);
-        // a database that cannot be reached stops start-up with its own message, not a pool time-out later
+        // an unreachable database stops start-up with its own message, not a pool time-out at the first trigger
         config.setInitializationFailTimeout(10_000);
-        HikariDataSource ds = new HikariDataSource(config);
+        HikariDataSource ds;
+        try {
+            ds = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot open the store " + describe() + ": " + rootMessage(e));
+        }
         try {
             var result = Flyway.configure().dataSource(ds).locations(migrations).load().migrate();
             LOG.info("Store ready: {} (schema version {}, {} migration(s) applied now)", describe(),
                     result.targetSchemaVersion == null ? "current" : result.targetSchemaVersion, result.migrationsExecuted);
         } catch (RuntimeException e) {
             ds.close();
-            throw e;
+            throw new StoreException("cannot migrate the store " + describe() + ": " + rootMessage(e));
         }
-        dataSource = ds;
+        return ds;
     }
 
     @Override
     public synchronized void stop() {
         if (dataSource != null) {
-            dataSource.close();
+            HikariDataSource ds = OPEN.remove(jdbcUrl());
+            if (ds != null) {
+                ds.close();
+                LOG.info("Store closed");
+            }
             dataSource = null;
-            LOG.info("Store closed");
         }
     }
 
@@ -112,6 +130,14 @@ public class Database implements Service {
         } catch (SQLException e) {
             throw new StoreException(e);
         }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage();
     }
 
     public static boolean isDuplicateKey(SQLException e) {
