@@ -89,6 +89,14 @@ public class GatewayMetrics implements CamelContextAware, Service {
         }
     }
 
+    /** Counts a wrap-up newly written to the outbox, by source: {@code live} or {@code reconciled}. */
+    public void recordStored(String source) {
+        if (registry != null) {
+            Counter.builder("genesys.gateway.records.stored").description("wrap-ups stored for delivery, by source")
+                    .tag("source", source).register(registry).increment();
+        }
+    }
+
     @Override
     public void stop() {
         // meters belong to the registry, which Camel closes

@@ -5,13 +5,15 @@ import java.util.Map;
 import io.genesysgateway.channel.ChannelPool;
 import io.genesysgateway.genesys.TokenCache;
 import io.genesysgateway.history.DeliveryHealth;
+import io.genesysgateway.history.Outbox;
+import io.genesysgateway.store.Database;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
- * Readiness check {@code genesys-gateway}: DOWN while no access token can be had, or while a channel that
- * carries topics has no open socket (its events are being lost right now), or while Communication History keeps
- * refusing records; the message says which. Camel
+ * Readiness check {@code genesys-gateway}: DOWN while the store does not answer, while no access token can be had,
+ * while a channel that carries topics has no open socket (its events are being lost right now), or while
+ * Communication History keeps refusing records; the message says which. Camel
  * finds it as a {@code HealthCheck} bean in the registry (beans.camel.yaml).
  */
 public class GatewayReadiness extends AbstractHealthCheck {
@@ -19,6 +21,8 @@ public class GatewayReadiness extends AbstractHealthCheck {
     private TokenCache tokenCache;
     private ChannelPool channelPool;
     private DeliveryHealth deliveryHealth;
+    private Database database;
+    private Outbox outbox;
     private boolean sandbox;
 
     public GatewayReadiness() {
@@ -39,7 +43,14 @@ public class GatewayReadiness extends AbstractHealthCheck {
         if (sandbox) {
             builder.detail("sandbox", "SANDBOX: simulated Genesys Cloud, not a production gateway");
         }
-        if (!tokenCache.isHealthy()) {
+        String storeProblem = database.problem();
+        if (storeProblem == null) {
+            builder.detail("historyRecordsPending", outbox.pendingCount());
+            builder.detail("deadLetters", outbox.deadLetterCount());
+        }
+        if (storeProblem != null) {
+            builder.message(storeProblem).down();
+        } else if (!tokenCache.isHealthy()) {
             builder.message("no Genesys access token: " + tokenCache.lastFailureMessage()).down();
         } else if (withoutSocket > 0) {
             builder.message(withoutSocket + " channel(s) carrying topics have no open socket: reconnecting").down();
@@ -60,6 +71,14 @@ public class GatewayReadiness extends AbstractHealthCheck {
 
     public void setDeliveryHealth(DeliveryHealth deliveryHealth) {
         this.deliveryHealth = deliveryHealth;
+    }
+
+    public void setDatabase(Database database) {
+        this.database = database;
+    }
+
+    public void setOutbox(Outbox outbox) {
+        this.outbox = outbox;
     }
 
     public void setChannelPool(ChannelPool channelPool) {

@@ -57,6 +57,12 @@ public class Database implements Service {
         HikariConfig config = new HikariConfig();
         config.setPoolName("gateway-store");
         config.setJdbcUrl(jdbcUrl);
+        // named, not looked up through DriverManager: under Camel JBang the drivers live in another class loader
+        if (jdbcUrl.startsWith("jdbc:h2:")) {
+            config.setDriverClassName("org.h2.Driver");
+        } else if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+            config.setDriverClassName("org.postgresql.Driver");
+        }
         if (!user.isBlank()) {
             config.setUsername(user);
         }
@@ -64,6 +70,8 @@ public class Database implements Service {
             config.setPassword(password);
         }
         config.setMaximumPoolSize(poolSize);
+        // a store that stops answering fails calls (and readiness) within seconds, not Hikari's 30 s default
+        config.setConnectionTimeout(5_000);
         // an unreachable database stops start-up with its own message, not a pool time-out at the first trigger
         config.setInitializationFailTimeout(10_000);
         HikariDataSource ds;
@@ -138,6 +146,15 @@ public class Database implements Service {
             t = t.getCause();
         }
         return t.getMessage();
+    }
+
+    /** Null while the store answers, else why not (for readiness). */
+    public String problem() {
+        try (Connection c = dataSource().getConnection()) {
+            return c.isValid(2) ? null : "the store does not answer";
+        } catch (SQLException | RuntimeException e) {
+            return "store unreachable: " + rootMessage(e);
+        }
     }
 
     public static boolean isDuplicateKey(SQLException e) {

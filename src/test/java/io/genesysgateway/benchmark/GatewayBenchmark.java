@@ -53,7 +53,9 @@ class GatewayBenchmark {
                     .redirectOutput(new File("target/benchmark-gateway.log"));
             builder.environment().putAll(Map.of("GENESYS_LOGIN_URL", simulator.baseUrl(), "GENESYS_API_URL", simulator.baseUrl(),
                     "GENESYS_CLIENT_ID", SimulatorSettings.CLIENT_ID, "GENESYS_CLIENT_SECRET", SimulatorSettings.CLIENT_SECRET,
-                    "HISTORY_URL", sink.url(), "GATEWAY_API_KEY", KEY, "GATEWAY_PORT", Integer.toString(port)));
+                    "HISTORY_URL", sink.url(), "GATEWAY_API_KEY", KEY, "GATEWAY_PORT", Integer.toString(port),
+                    // the default store (embedded H2 file), fresh for each run
+                    "STORE_DATA_DIR", java.nio.file.Files.createTempDirectory("gateway-benchmark-store-").toString()));
             long startNanos = System.nanoTime();
             Process gateway = builder.start();
             String base = "http://127.0.0.1:" + port;
