@@ -22,10 +22,10 @@ create index tracked_conversation_reconcile on tracked_conversation (reconcile_a
 create index tracked_conversation_state on tracked_conversation (state);
 
 -- The outbox: one row per wrap-up, written before the event counts as received, keyed by its Idempotency-Key.
+-- The notification itself is in history_envelope: written once, it stays out of the rows updated per attempt.
 create table history_delivery (
     idempotency_key varchar(200)     primary key,
     conversation_id varchar(36)      not null,
-    envelope        varchar(1000000) not null,         -- the ACW notification (live, or rebuilt by reconciliation)
     source          varchar(12)      not null,         -- live | reconciled
     state           varchar(12)      not null,         -- pending | delivered | dead_letter
     attempts        integer          not null default 0,
@@ -38,3 +38,8 @@ create table history_delivery (
 );
 create index history_delivery_due on history_delivery (state, next_attempt_at);
 create index history_delivery_conversation on history_delivery (conversation_id);
+
+create table history_envelope (
+    idempotency_key varchar(200)     primary key,
+    envelope        varchar(1000000) not null          -- the ACW notification (live, or rebuilt by reconciliation)
+);

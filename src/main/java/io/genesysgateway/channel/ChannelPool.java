@@ -98,8 +98,8 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
     /**
      * Asks for the conversation's ACW topic to be put on a channel. Requests that arrive within
      * {@code batchWindowMillis} of each other go out as one {@code POST .../subscriptions} per channel; the
-     * outcome of each is sent to route {@code direct:subscription-outcome} (header {@code subscriptionOutcome}
-     * = {@code subscribed}, {@code pending} or {@code failed}). Returns at once.
+     * outcomes are sent to route {@code direct:subscription-outcome}, a list of conversation ids per outcome (header
+     * {@code subscriptionOutcome} = {@code subscribed}, {@code pending} or {@code failed}). Returns at once.
      *
      * @throws ChannelCapacityException when every channel the client may have is full (nothing is queued)
      */
@@ -108,7 +108,7 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
         synchronized (this) {
             PooledChannel existing = channelOfTopic.get(topic);
             if (existing != null) {
-                outcome(conversationId, "subscribed", existing.id, null);
+                outcome(List.of(conversationId), "subscribed", existing.id, null);
                 return;
             }
             if (!queuedTopics.add(topic)) {
@@ -204,7 +204,10 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
         synchronized (this) {
             batch.forEach(id -> queuedTopics.remove(topicOf(id)));
         }
-        outcomes.forEach(o -> outcome(o[0], o[1], o[2], o[3]));
+        // one message per outcome, channel and reason: the store records a whole batch in one transaction
+        Map<List<String>, List<String>> grouped = new LinkedHashMap<>();
+        outcomes.forEach(o -> grouped.computeIfAbsent(java.util.Arrays.asList(o[1], o[2], o[3]), k -> new ArrayList<>()).add(o[0]));
+        grouped.forEach((key, ids) -> outcome(ids, key.get(0), key.get(1), key.get(2)));
     }
 
     private static String[] failure(String conversationId, RuntimeException e) {
@@ -212,9 +215,8 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
         return new String[] {conversationId, retry ? "pending" : "failed", null, e.getMessage()};
     }
 
-    private void outcome(String conversationId, String outcome, String channelId, String problem) {
+    private void outcome(List<String> conversationIds, String outcome, String channelId, String problem) {
         Map<String, Object> headers = new LinkedHashMap<>();
-        headers.put("conversationId", conversationId);
         headers.put("subscriptionOutcome", outcome);
         if (channelId != null) {
             headers.put("channelId", channelId);
@@ -223,9 +225,9 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
             headers.put("problem", problem);
         }
         try {
-            template.sendBodyAndHeaders("direct:subscription-outcome", null, headers);
+            template.sendBodyAndHeaders("direct:subscription-outcome", conversationIds, headers);
         } catch (RuntimeException e) {
-            LOG.warn("Subscription outcome of conversation {} not recorded: {}", conversationId, e.getMessage());
+            LOG.warn("Subscription outcome of {} conversation(s) not recorded: {}", conversationIds.size(), e.getMessage());
         }
     }
 

@@ -51,58 +51,46 @@ public class ConversationStore {
     public TrackOutcome track(TriggerRequest request) {
         String id = request.conversationId();
         String context = json(request.context());
-        return database.inTransaction(c -> {
-            Instant now = clock.instant();
-            if (insertConversation(c, id, context, now)) {
-                return new TrackOutcome(id, true, true);
+        Instant now = clock.instant();
+        try {
+            database.inTransaction(c -> update(c, "insert into tracked_conversation (conversation_id, context, state,"
+                    + " tracked_at, reconcile_at, reconcile_reason) values (?, ?, 'pending', ?, ?, 'no wrap-up yet')",
+                    id, context, ts(now), ts(now.plus(staleAfter))));
+            return new TrackOutcome(id, true, true);
+        } catch (StoreException e) {
+            if (!e.isDuplicateKey()) {
+                throw e;
             }
-            // a repeated trigger retries a subscription that failed; it never subscribes twice
-            int retried = update(c, "update tracked_conversation set state = 'pending', resubscribe = false,"
-                    + " problem = 'retrying after: ' || coalesce(problem, 'a failure') where conversation_id = ? and state = 'failed'", id);
-            return new TrackOutcome(id, false, retried == 1);
-        });
-    }
-
-    private boolean insertConversation(Connection c, String id, String context, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("insert into tracked_conversation (conversation_id, context, state,"
-                + " tracked_at, reconcile_at, reconcile_reason) values (?, ?, 'pending', ?, ?, 'no wrap-up yet')")) {
-            ps.setString(1, id);
-            ps.setString(2, context);
-            ps.setObject(3, ts(now));
-            ps.setObject(4, ts(now.plus(staleAfter)));
-            ps.executeUpdate();
-            return true;
-        } catch (SQLException e) {
-            if (Database.isDuplicateKey(e)) {
-                c.rollback();
-                return false;
-            }
-            throw e;
         }
+        // a repeated trigger retries a subscription that failed; it never subscribes twice
+        int retried = database.inTransaction(c -> update(c, "update tracked_conversation set state = 'pending', resubscribe = false,"
+                + " problem = 'retrying after: ' || coalesce(problem, 'a failure') where conversation_id = ? and state = 'failed'", id));
+        return new TrackOutcome(id, false, retried == 1);
     }
 
-    public void subscribed(String conversationId, String channelId) {
-        run("update tracked_conversation set channel_id = ?, resubscribe = false,"
+    /** These conversations' topics are on this channel (one subscription batch). */
+    public void subscribed(List<String> conversationIds, String channelId) {
+        batch(conversationIds, "update tracked_conversation set channel_id = ?, resubscribe = false,"
                 + " problem = case when state in " + OPEN_STATES + " then null else problem end,"
                 + " state = case when state in ('pending','failed') then 'subscribed' else state end,"
                 + " subscribed_at = coalesce(subscribed_at, ?) where conversation_id = ? and closed_at is null",
-                channelId, ts(clock.instant()), conversationId);
+                channelId, ts(clock.instant()));
     }
 
-    /** Genesys could not be reached: the retry timer subscribes it later. */
-    public void subscriptionPending(String conversationId, String why) {
-        run("update tracked_conversation set channel_id = null, resubscribe = true,"
+    /** Genesys could not be reached: the retry timer subscribes them later. */
+    public void subscriptionPending(List<String> conversationIds, String why) {
+        batch(conversationIds, "update tracked_conversation set channel_id = null, resubscribe = true,"
                 + " problem = case when state in " + OPEN_STATES + " then ? else problem end,"
                 + " state = case when state in " + OPEN_STATES + " then 'pending' else state end"
-                + " where conversation_id = ? and closed_at is null", why, conversationId);
+                + " where conversation_id = ? and closed_at is null", why);
     }
 
     /** Genesys refused (e.g. a missing permission): retrying cannot help; a new trigger does retry. */
-    public void subscriptionFailed(String conversationId, String why) {
-        run("update tracked_conversation set channel_id = null, resubscribe = false,"
+    public void subscriptionFailed(List<String> conversationIds, String why) {
+        batch(conversationIds, "update tracked_conversation set channel_id = null, resubscribe = false,"
                 + " problem = case when state in " + OPEN_STATES + " then ? else problem end,"
                 + " state = case when state in ('pending','subscribed') then 'failed' else state end"
-                + " where conversation_id = ? and closed_at is null", why, conversationId);
+                + " where conversation_id = ? and closed_at is null", why);
     }
 
     /** Stops tracking a conversation whose trigger was refused before anything happened to it. */
@@ -124,15 +112,20 @@ public class ConversationStore {
      * @return true the first time this wrap-up is seen, false for a repeat (to be dropped)
      */
     public boolean acwReceived(String conversationId, String idempotencyKey, String envelope, String source) {
-        return database.inTransaction(c -> {
-            Instant now = clock.instant();
-            if (!outbox.insert(c, idempotencyKey, conversationId, envelope, source, now)) {
+        try {
+            return database.inTransaction(c -> {
+                Instant now = clock.instant();
+                outbox.insert(c, idempotencyKey, conversationId, envelope, source, now);
+                update(c, "update tracked_conversation set acw_events = acw_events + 1, last_acw_at = ?, state = 'acw_received'"
+                        + " where conversation_id = ?", ts(now), conversationId);
+                return true;
+            });
+        } catch (StoreException e) {
+            if (e.isDuplicateKey()) {
                 return false;
             }
-            update(c, "update tracked_conversation set acw_events = acw_events + 1, last_acw_at = ?, state = 'acw_received'"
-                    + " where conversation_id = ?", ts(now), conversationId);
-            return true;
-        });
+            throw e;
+        }
     }
 
     /** The trigger context carried into the history record; empty for a conversation not tracked. */
@@ -156,28 +149,27 @@ public class ConversationStore {
     }
 
     /**
-     * A record of this conversation reached history. Once none is left to deliver, it is delivered; still open, its
-     * topic lingers (another agent may wrap up after a transfer) and Genesys is asked at the end of the linger window.
+     * A record of this conversation reached history: the outbox row and the conversation change in one transaction.
+     * Once none is left to deliver the conversation is delivered; still open, its topic lingers (another agent may
+     * wrap up after a transfer) and Genesys is asked at the end of the linger window.
      */
-    public void delivered(String conversationId) {
+    public void delivered(String conversationId, String idempotencyKey) {
         Instant now = clock.instant();
-        run("update tracked_conversation set delivered_at = ?, problem = null,"
-                + " state = case when closed_at is null then 'delivered' else 'completed' end,"
-                + " reconcile_at = case when closed_at is null then ? else reconcile_at end,"
-                + " reconcile_reason = case when closed_at is null then 'linger after wrap-up' else reconcile_reason end"
-                + " where conversation_id = ? and not exists (select 1 from history_delivery d"
-                + " where d.conversation_id = ? and d.state <> 'delivered')",
-                ts(now), ts(now.plus(linger)), conversationId, conversationId);
+        database.inTransaction(c -> {
+            outbox.markDelivered(c, idempotencyKey, now);
+            return update(c, "update tracked_conversation set delivered_at = ?, problem = null,"
+                    + " state = case when closed_at is null then 'delivered' else 'completed' end,"
+                    + " reconcile_at = case when closed_at is null then ? else reconcile_at end,"
+                    + " reconcile_reason = case when closed_at is null then 'linger after wrap-up' else reconcile_reason end"
+                    + " where conversation_id = ? and not exists (select 1 from history_delivery d"
+                    + " where d.conversation_id = ? and d.state <> 'delivered')",
+                    ts(now), ts(now.plus(linger)), conversationId, conversationId);
+        });
     }
 
     public void deadLettered(String conversationId, String why) {
         run("update tracked_conversation set state = 'dead_letter', problem = ? where conversation_id = ?",
                 why, conversationId);
-    }
-
-    /** Its topic left the channel. */
-    public void unsubscribed(String conversationId) {
-        run("update tracked_conversation set channel_id = null, resubscribe = false where conversation_id = ?", conversationId);
     }
 
     // ------------------------------------------------------------------ restart and reconciliation
@@ -260,60 +252,68 @@ public class ConversationStore {
     }
 
     /**
-     * What Genesys' analytics said about a conversation (its missed wrap-ups are already in the outbox). Ended with
-     * every agent wrapped up or skipped: closed for good. Otherwise asked again later, until it expires.
+     * What Genesys' analytics said about a batch of conversations (their missed wrap-ups are already in the outbox),
+     * in one transaction. Ended with every agent wrapped up or skipped: closed for good (its topic is to be
+     * unsubscribed). Otherwise asked again later, until it expires.
      *
-     * @return true when the conversation is closed and its topic should be unsubscribed
+     * @return the conversations closed now
      */
-    public boolean reconciled(AnalyticsFindings findings) {
+    public List<String> reconciled(List<AnalyticsFindings> batch) {
+        return database.inTransaction(c -> {
+            List<String> closed = new ArrayList<>();
+            for (AnalyticsFindings findings : batch) {
+                if (reconciled(c, findings)) {
+                    closed.add(findings.conversationId());
+                }
+            }
+            return closed;
+        });
+    }
+
+    private boolean reconciled(Connection c, AnalyticsFindings findings) throws SQLException {
         String id = findings.conversationId();
         Instant now = clock.instant();
-        return database.inTransaction(c -> {
-            Instant trackedAt;
-            int acwEvents;
-            try (PreparedStatement ps = c.prepareStatement("select tracked_at, acw_events from tracked_conversation"
-                    + " where conversation_id = ? and closed_at is null")) {
-                ps.setString(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return false;
-                    }
-                    trackedAt = rs.getObject(1, OffsetDateTime.class).toInstant();
-                    acwEvents = rs.getInt(2);
+        Instant trackedAt;
+        try (PreparedStatement ps = c.prepareStatement("select tracked_at from tracked_conversation"
+                + " where conversation_id = ? and closed_at is null")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return false;
                 }
+                trackedAt = rs.getObject(1, OffsetDateTime.class).toInstant();
             }
-            if (!findings.complete()) {
-                if (trackedAt.plus(expireAfter).isBefore(now)) {
-                    update(c, "update tracked_conversation set closed_at = ?, reconcile_at = null, reconciled_at = ?,"
-                            + " state = case when acw_events = 0 then 'expired' else state end,"
-                            + " problem = case when acw_events = 0 then ? else problem end where conversation_id = ?",
-                            ts(now), ts(now), "tracking stopped: " + findings.waitingFor() + " after "
-                                    + expireAfter.toMinutes() + " min", id);
-                    return true;
-                }
-                update(c, "update tracked_conversation set reconciled_at = ?, reconcile_at = ?, reconcile_reason = ?"
-                        + " where conversation_id = ?", ts(now), ts(now.plus(recheck)), findings.waitingFor(), id);
-                return false;
-            }
-            if (acwEvents == 0) {
-                update(c, "update tracked_conversation set closed_at = ?, reconcile_at = null, reconciled_at = ?,"
-                        + " state = 'no_wrapup', problem = ? where conversation_id = ?",
-                        ts(now), ts(now), findings.whyNoWrapup(), id);
-            } else {
-                update(c, "update tracked_conversation set closed_at = ?, reconcile_at = null, reconciled_at = ?,"
-                        + " state = case when state = 'delivered' then 'completed' else state end where conversation_id = ?",
-                        ts(now), ts(now), id);
-            }
+        }
+        String close = "update tracked_conversation set closed_at = ?, reconcile_at = null, reconciled_at = ?,"
+                + " channel_id = null, resubscribe = false, ";
+        if (findings.complete()) {
+            // with records: completed once they are delivered; without: closed with the reason
+            update(c, close + "state = case when acw_events > 0 and state = 'delivered' then 'completed'"
+                    + " when acw_events > 0 then state else 'no_wrapup' end,"
+                    + " problem = case when acw_events > 0 then problem else ? end where conversation_id = ?",
+                    ts(now), ts(now), findings.whyNoWrapup(), id);
             return true;
-        });
+        }
+        if (trackedAt.plus(expireAfter).isBefore(now)) {
+            update(c, close + "state = case when acw_events = 0 then 'expired' else state end,"
+                    + " problem = case when acw_events = 0 then ? else problem end where conversation_id = ?",
+                    ts(now), ts(now), "tracking stopped: " + findings.waitingFor() + " after "
+                            + expireAfter.toMinutes() + " min", id);
+            return true;
+        }
+        update(c, "update tracked_conversation set reconciled_at = ?, reconcile_at = ?, reconcile_reason = ?"
+                + " where conversation_id = ?", ts(now), ts(now.plus(recheck)), findings.waitingFor(), id);
+        return false;
     }
 
     /** Deletes conversations closed more than {@code days} ago, and their delivered records. Dead letters stay. */
     public int purgeClosedOlderThan(int days) {
         Instant cutoff = clock.instant().minus(Duration.ofDays(days));
         return database.inTransaction(c -> {
-            update(c, "delete from history_delivery where state = 'delivered' and conversation_id in (select conversation_id"
-                    + " from tracked_conversation where closed_at < ?)", ts(cutoff));
+            String purged = "select idempotency_key from history_delivery where state = 'delivered' and conversation_id in"
+                    + " (select conversation_id from tracked_conversation where closed_at < ?)";
+            update(c, "delete from history_envelope where idempotency_key in (" + purged + ")", ts(cutoff));
+            update(c, "delete from history_delivery where idempotency_key in (" + purged + ")", ts(cutoff));
             return update(c, "delete from tracked_conversation where closed_at < ? and not exists (select 1 from"
                     + " history_delivery d where d.conversation_id = tracked_conversation.conversation_id)", ts(cutoff));
         });
@@ -391,7 +391,24 @@ public class ConversationStore {
     // ------------------------------------------------------------------ helpers
 
     private void run(String sql, Object... args) {
-        database.withConnection(c -> update(c, sql, args));
+        database.inTransaction(c -> update(c, sql, args));
+    }
+
+    /** Runs sql once per conversation id (its last parameter), the other parameters first, in one transaction. */
+    private void batch(List<String> conversationIds, String sql, Object... args) {
+        database.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (String id : conversationIds) {
+                    for (int i = 0; i < args.length; i++) {
+                        ps.setObject(i + 1, args[i]);
+                    }
+                    ps.setString(args.length + 1, id);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
     }
 
     private static int update(Connection c, String sql, Object... args) throws SQLException {

@@ -59,27 +59,23 @@ public class Outbox {
     private volatile Map<String, Long> cachedCounts;
     private volatile long countsAt;
 
-    /** Writes a new record, leased to the caller who delivers it next; false when its key is already there. */
-    public boolean insert(Connection c, String key, String conversationId, String envelope, String source, Instant now)
+    /**
+     * Writes a new record, leased to the caller who delivers it next. A record with the same key breaks the primary
+     * key (SQLState 23505): the caller's transaction treats that as "seen before".
+     */
+    public void insert(Connection c, String key, String conversationId, String envelope, String source, Instant now)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("insert into history_delivery (idempotency_key, conversation_id,"
-                + " envelope, source, state, attempts, next_attempt_at, received_at, queued_at) values (?, ?, ?, ?, 'pending', 0, ?, ?, ?)")) {
+                + " source, state, attempts, next_attempt_at, received_at, queued_at) values (?, ?, ?, 'pending', 0, ?, ?, ?)")) {
             ps.setString(1, key);
             ps.setString(2, conversationId);
-            ps.setString(3, envelope);
-            ps.setString(4, source);
-            ps.setObject(5, ts(now.plus(lease)));
+            ps.setString(3, source);
+            ps.setObject(4, ts(now.plus(lease)));
+            ps.setObject(5, ts(now));
             ps.setObject(6, ts(now));
-            ps.setObject(7, ts(now));
             ps.executeUpdate();
-            return true;
-        } catch (SQLException e) {
-            if (Database.isDuplicateKey(e)) {
-                c.rollback();
-                return false;
-            }
-            throw e;
         }
+        exec(c, "insert into history_envelope (idempotency_key, envelope) values (?, ?)", key, envelope);
     }
 
     /** Up to {@code limit} records due for an attempt (after a back-off, a lost lease or a restart), leased. */
@@ -113,8 +109,9 @@ public class Outbox {
     /** The record to attempt, or null when it is not pending any more (delivered meanwhile). */
     public Delivery load(String key) {
         return database.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement("select conversation_id, envelope, source, attempts"
-                    + " from history_delivery where idempotency_key = ? and state = 'pending'")) {
+            try (PreparedStatement ps = c.prepareStatement("select d.conversation_id, e.envelope, d.source, d.attempts"
+                    + " from history_delivery d join history_envelope e on e.idempotency_key = d.idempotency_key"
+                    + " where d.idempotency_key = ? and d.state = 'pending'")) {
                 ps.setString(1, key);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? new Delivery(key, rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4)) : null;
@@ -123,9 +120,9 @@ public class Outbox {
         });
     }
 
-    public void delivered(String key) {
-        Instant now = clock.instant();
-        update("update history_delivery set state = 'delivered', delivered_at = ?, attempts = attempts + 1,"
+    /** Marks a record delivered, inside the caller's transaction (with its conversation's change). */
+    public void markDelivered(Connection c, String key, Instant now) throws SQLException {
+        exec(c, "update history_delivery set state = 'delivered', delivered_at = ?, attempts = attempts + 1,"
                 + " last_error = null, failure_kind = null where idempotency_key = ?", ts(now), key);
     }
 
@@ -382,7 +379,7 @@ public class Outbox {
     }
 
     private int update(String sql, Object... args) {
-        return database.withConnection(c -> exec(c, sql, args));
+        return database.inTransaction(c -> exec(c, sql, args));
     }
 
     private long count(String sql) {

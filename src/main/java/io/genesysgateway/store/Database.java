@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -45,6 +47,8 @@ public class Database implements Service {
      * instances must share the pool, not each hold one.
      */
     private static final Map<String, HikariDataSource> OPEN = new ConcurrentHashMap<>();
+    private final java.util.concurrent.LinkedBlockingQueue<Pending<?>> writes = new java.util.concurrent.LinkedBlockingQueue<>();
+    private volatile Thread writer;
 
     @Override
     public synchronized void start() {
@@ -93,6 +97,21 @@ public class Database implements Service {
 
     @Override
     public synchronized void stop() {
+        Thread w = writer;
+        if (w != null) {
+            // the writes already asked for are committed first
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (!writes.isEmpty() && System.currentTimeMillis() < deadline) {
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            w.interrupt();
+            writer = null;
+        }
         if (dataSource != null) {
             HikariDataSource ds = OPEN.remove(jdbcUrl());
             if (ds != null) {
@@ -112,22 +131,117 @@ public class Database implements Service {
         return ds;
     }
 
-    /** Runs work in one transaction: committed when it returns, rolled back when it throws. */
+    /**
+     * Runs work in a transaction: committed when it returns, undone when it throws. Every write goes through one
+     * writer thread that commits the work of concurrent callers together (group commit; each caller's work behind
+     * its own savepoint), so a burst of wrap-ups costs a few commits, not one each. The caller returns once its work
+     * is committed.
+     */
     public <T> T inTransaction(Work<T> work) {
+        if (Thread.currentThread() == writer) {
+            throw new IllegalStateException("a transaction inside a transaction");
+        }
+        Pending<T> pending = new Pending<>(work);
+        startWriter();
+        writes.add(pending);
+        try {
+            return pending.done.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while waiting for the store");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SQLException sql) {
+                throw new StoreException(sql);
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new StoreException(cause.toString());
+        }
+    }
+
+    private static final class Pending<T> {
+        final Work<T> work;
+        final java.util.concurrent.CompletableFuture<T> done = new java.util.concurrent.CompletableFuture<>();
+
+        Pending(Work<T> work) {
+            this.work = work;
+        }
+
+        @SuppressWarnings("unchecked")
+        void complete(Object result) {
+            done.complete((T) result);
+        }
+    }
+
+    private synchronized void startWriter() {
+        if (writer == null) {
+            writer = new Thread(this::writeLoop, "store-writer");
+            writer.setDaemon(true);
+            writer.start();
+        }
+    }
+
+    private void writeLoop() {
+        List<Pending<?>> batch = new ArrayList<>();
+        while (true) {
+            try {
+                Pending<?> first = writes.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+                if (first == null) {
+                    if (dataSource == null) {
+                        return;
+                    }
+                    continue;
+                }
+                batch.clear();
+                batch.add(first);
+                writes.drainTo(batch, 255);
+                commit(batch);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                batch.forEach(p -> p.done.completeExceptionally(e));
+            }
+        }
+    }
+
+    private void commit(List<Pending<?>> batch) {
+        Object[] results = new Object[batch.size()];
+        Throwable[] failures = new Throwable[batch.size()];
         try (Connection c = dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
-                T result = work.run(c);
+                for (int i = 0; i < batch.size(); i++) {
+                    java.sql.Savepoint savepoint = batch.size() > 1 ? c.setSavepoint() : null;
+                    try {
+                        results[i] = batch.get(i).work.run(c);
+                    } catch (SQLException | RuntimeException e) {
+                        if (savepoint != null) {
+                            c.rollback(savepoint);
+                        } else {
+                            c.rollback();
+                        }
+                        failures[i] = e;
+                    }
+                }
                 c.commit();
-                return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             } finally {
                 c.setAutoCommit(true);
             }
-        } catch (SQLException e) {
-            throw new StoreException(e);
+        } catch (SQLException | RuntimeException e) {
+            batch.forEach(p -> p.done.completeExceptionally(e));
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            if (failures[i] != null) {
+                batch.get(i).done.completeExceptionally(failures[i]);
+            } else {
+                batch.get(i).complete(results[i]);
+            }
         }
     }
 
@@ -182,7 +296,7 @@ public class Database implements Service {
         }
         // DB_CLOSE_ON_EXIT=FALSE: the gateway closes the store after its routes stop, not H2's shutdown hook
         // before them; WRITE_DELAY=0: a commit reaches the file before the event counts as received (kill -9 safe)
-        return "jdbc:h2:file:" + dir.resolve("gateway") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+        return "jdbc:h2:file:" + dir.resolve("gateway") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;PAGE_SIZE=4096";
     }
 
     public void setUrl(String url) {

@@ -12,4 +12,9 @@ public class StoreException extends RuntimeException {
     public StoreException(String message) {
         super(message);
     }
+
+    /** The write broke a unique key: the row is already there. */
+    public boolean isDuplicateKey() {
+        return getCause() instanceof SQLException sql && Database.isDuplicateKey(sql);
+    }
 }

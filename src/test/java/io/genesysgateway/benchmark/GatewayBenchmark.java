@@ -48,12 +48,20 @@ class GatewayBenchmark {
         try (GenesysSimulator simulator = new GenesysSimulator(SimulatorSettings.defaults()).start();
              HistorySink sink = new HistorySink().start(0)) {
             int port = freePort();
-            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-jar", "target/genesys-gateway.jar").directory(new File(".")).redirectErrorStream(true)
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            // e.g. -Dbenchmark.gateway-jvm-options=-XX:StartFlightRecording=filename=target/gateway.jfr to profile
+            String jvmOptions = System.getProperty("benchmark.gateway-jvm-options", "").trim();
+            if (!jvmOptions.isEmpty()) {
+                command.addAll(List.of(jvmOptions.split("\\s+")));
+            }
+            command.addAll(List.of("-jar", "target/genesys-gateway.jar"));
+            ProcessBuilder builder = new ProcessBuilder(command).directory(new File(".")).redirectErrorStream(true)
                     .redirectOutput(new File("target/benchmark-gateway.log"));
             builder.environment().putAll(Map.of("GENESYS_LOGIN_URL", simulator.baseUrl(), "GENESYS_API_URL", simulator.baseUrl(),
                     "GENESYS_CLIENT_ID", SimulatorSettings.CLIENT_ID, "GENESYS_CLIENT_SECRET", SimulatorSettings.CLIENT_SECRET,
                     "HISTORY_URL", sink.url(), "GATEWAY_API_KEY", KEY, "GATEWAY_PORT", Integer.toString(port),
+                    // a short linger so the channels have room again for the paced part
+                    "RECONCILE_LINGER_SECONDS", "1",
                     // the default store (embedded H2 file), fresh for each run
                     "STORE_DATA_DIR", java.nio.file.Files.createTempDirectory("gateway-benchmark-store-").toString()));
             long startNanos = System.nanoTime();
@@ -96,6 +104,15 @@ class GatewayBenchmark {
                         String.format("%.0f", CONVERSATIONS / ((delivered - e0) / 1e9)));
                 row("ACW burst latency p50 / p99 / max", percentiles(burst));
                 row("duplicates at the sink", Integer.toString(sink.duplicates().size()));
+
+                // after a (shortened) linger window each conversation is reconciled from analytics and closed
+                long c0 = System.nanoTime();
+                int analyticsBefore = simulator.requests(r -> r.path().contains("/analytics/")).size();
+                await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> simulator.allTopics().isEmpty());
+                row("close " + CONVERSATIONS + " after a 1 s linger (reconciled, unsubscribed)", ms(System.nanoTime() - c0));
+                row("analytics calls for that", Integer.toString(
+                        simulator.requests(r -> r.path().contains("/analytics/")).size() - analyticsBefore));
 
                 // 3. paced: 500 events per second
                 int paced = Math.min(5_000, CONVERSATIONS);

@@ -67,26 +67,26 @@ public final class HistorySink implements AutoCloseable {
     }
 
     private void answer(io.vertx.core.http.HttpServerRequest request, io.vertx.core.buffer.Buffer body) {
-            int outage = outageStatus;
-            if (outage != 0 || failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                refused.incrementAndGet();
-                request.response().setStatusCode(outage != 0 ? outage : failureStatus).end("{\"error\":\"history unavailable\"}");
-                return;
-            }
-            JsonObject json;
-            try {
-                json = body.toJsonObject();
-            } catch (RuntimeException e) {
-                request.response().setStatusCode(400).end("{\"error\":\"not JSON\"}");
-                return;
-            }
-            received.add(new Received(request.path(), request.getHeader("Idempotency-Key"), json,
-                    System.currentTimeMillis()));
-            if (printing) {
-                System.out.println("HISTORY SINK: record received, Idempotency-Key " + request.getHeader("Idempotency-Key")
-                        + "\n" + json.encodePrettily());
-            }
-            request.response().setStatusCode(201).putHeader("Content-Type", "application/json").end("{\"status\":\"recorded\"}");
+        int outage = outageStatus;
+        if (outage != 0 || failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            refused.incrementAndGet();
+            request.response().setStatusCode(outage != 0 ? outage : failureStatus).end("{\"error\":\"history unavailable\"}");
+            return;
+        }
+        JsonObject json;
+        try {
+            json = body.toJsonObject();
+        } catch (RuntimeException e) {
+            request.response().setStatusCode(400).end("{\"error\":\"not JSON\"}");
+            return;
+        }
+        received.add(new Received(request.path(), request.getHeader("Idempotency-Key"), json,
+                System.currentTimeMillis()));
+        if (printing) {
+            System.out.println("HISTORY SINK: record received, Idempotency-Key " + request.getHeader("Idempotency-Key")
+                    + "\n" + json.encodePrettily());
+        }
+        request.response().setStatusCode(201).putHeader("Content-Type", "application/json").end("{\"status\":\"recorded\"}");
     }
 
     public String url() {
