@@ -55,6 +55,7 @@ class GatewayBenchmark {
                 command.addAll(List.of(jvmOptions.split("\\s+")));
             }
             command.addAll(List.of("-jar", "target/genesys-gateway.jar"));
+            Path storeDir = java.nio.file.Files.createTempDirectory("gateway-benchmark-store-");
             ProcessBuilder builder = new ProcessBuilder(command).directory(new File(".")).redirectErrorStream(true)
                     .redirectOutput(new File("target/benchmark-gateway.log"));
             builder.environment().putAll(Map.of("GENESYS_LOGIN_URL", simulator.baseUrl(), "GENESYS_API_URL", simulator.baseUrl(),
@@ -63,7 +64,7 @@ class GatewayBenchmark {
                     // a short linger so the channels have room again for the paced part
                     "RECONCILE_LINGER_SECONDS", "1",
                     // the default store (embedded H2 file), fresh for each run
-                    "STORE_DATA_DIR", java.nio.file.Files.createTempDirectory("gateway-benchmark-store-").toString()));
+                    "STORE_DATA_DIR", storeDir.toString()));
             long startNanos = System.nanoTime();
             Process gateway = builder.start();
             String base = "http://127.0.0.1:" + port;
@@ -137,6 +138,7 @@ class GatewayBenchmark {
                     System.out.println("BENCH not all paced events arrived within 60 s");
                 }
                 row("latency at 500 events/s p50 / p99 / max", percentiles(latencies(sink, pacedAt)));
+                row("store file (embedded H2) after the run", (java.nio.file.Files.size(storeDir.resolve("gateway.mv.db")) >> 20) + " MB");
                 row("events emitted / recorded / lost by Genesys (no socket)", expected + " / " + sink.received().size()
                         + " / " + simulator.eventsLost());
 
