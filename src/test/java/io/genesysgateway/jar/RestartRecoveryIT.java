@@ -121,8 +121,10 @@ class RestartRecoveryIT {
             more.forEach(id -> simulator.emitAcw(AcwEvent.sample(id)));
             Thread.sleep(500);
         } finally {
+            long stopping = System.nanoTime();
             second.destroy(); // SIGTERM
             assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("a clean stop ends").isTrue();
+            System.out.printf("clean stop took %d ms, exit %d%n", (System.nanoTime() - stopping) / 1_000_000, second.exitValue());
         }
         sink.delay(0);
         List<String> more = lastFive();
@@ -210,7 +212,23 @@ class RestartRecoveryIT {
                 || k.startsWith("GATEWAY_") || k.startsWith("STORE_") || k.startsWith("RECONCILE_"));
         builder.environment().putAll(env);
         Process p = builder.start();
-        Thread pump = new Thread(() -> p.inputReader().lines().forEach(l -> System.out.println("[" + name + "] " + l)));
+        Path log = Path.of("target", "restart-" + name + ".log");
+        Thread pump = new Thread(() -> {
+            try (var out = Files.newBufferedWriter(log, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
+                p.inputReader().lines().forEach(l -> {
+                    System.out.println("[" + name + "] " + l);
+                    try {
+                        out.write(l);
+                        out.newLine();
+                        out.flush();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         pump.setDaemon(true);
         pump.start();
         return p;
