@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +19,9 @@ import io.genesysgateway.history.Outbox;
 import io.genesysgateway.reconcile.AnalyticsFindings;
 import io.genesysgateway.store.Database;
 import io.genesysgateway.store.StoreException;
+
+import static io.genesysgateway.store.Database.exec;
+import static io.genesysgateway.store.Database.ts;
 
 /**
  * The tracked conversations, in the store (table {@code tracked_conversation}): what the trigger said, where the
@@ -53,7 +55,7 @@ public class ConversationStore {
         String context = json(request.context());
         Instant now = clock.instant();
         try {
-            database.inTransaction(c -> update(c, "insert into tracked_conversation (conversation_id, context, state,"
+            database.inTransaction(c -> exec(c, "insert into tracked_conversation (conversation_id, context, state,"
                     + " tracked_at, reconcile_at, reconcile_reason) values (?, ?, 'pending', ?, ?, 'no wrap-up yet')",
                     id, context, ts(now), ts(now.plus(staleAfter))));
             return new TrackOutcome(id, true, true);
@@ -63,7 +65,7 @@ public class ConversationStore {
             }
         }
         // a repeated trigger retries a subscription that failed; it never subscribes twice
-        int retried = database.inTransaction(c -> update(c, "update tracked_conversation set state = 'pending', resubscribe = false,"
+        int retried = database.inTransaction(c -> exec(c, "update tracked_conversation set state = 'pending', resubscribe = false,"
                 + " problem = 'retrying after: ' || coalesce(problem, 'a failure') where conversation_id = ? and state = 'failed'", id));
         return new TrackOutcome(id, false, retried == 1);
     }
@@ -116,7 +118,7 @@ public class ConversationStore {
             return database.inTransaction(c -> {
                 Instant now = clock.instant();
                 outbox.insert(c, idempotencyKey, conversationId, envelope, source, now);
-                update(c, "update tracked_conversation set acw_events = acw_events + 1, last_acw_at = ?, state = 'acw_received'"
+                exec(c, "update tracked_conversation set acw_events = acw_events + 1, last_acw_at = ?, state = 'acw_received'"
                         + " where conversation_id = ?", ts(now), conversationId);
                 return true;
             });
@@ -157,7 +159,7 @@ public class ConversationStore {
         Instant now = clock.instant();
         database.inTransaction(c -> {
             outbox.markDelivered(c, idempotencyKey, now);
-            return update(c, "update tracked_conversation set delivered_at = ?, problem = null,"
+            return exec(c, "update tracked_conversation set delivered_at = ?, problem = null,"
                     + " state = case when closed_at is null then 'delivered' else 'completed' end,"
                     + " reconcile_at = case when closed_at is null then ? else reconcile_at end,"
                     + " reconcile_reason = case when closed_at is null then 'linger after wrap-up' else reconcile_reason end"
@@ -191,64 +193,23 @@ public class ConversationStore {
 
     /** Their topics now live on this channel (moved after a channel was lost). */
     public void onChannel(List<String> conversationIds, String channelId) {
-        database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("update tracked_conversation set channel_id = ?"
-                    + " where conversation_id = ? and closed_at is null")) {
-                for (String id : conversationIds) {
-                    ps.setString(1, channelId);
-                    ps.setString(2, id);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            return null;
-        });
+        batch(conversationIds, "update tracked_conversation set channel_id = ? where closed_at is null and conversation_id = ?",
+                channelId);
     }
 
     /** A socket gap on their channel: ask Genesys about them soon (analytics needs a moment to settle). */
     public void reconcileSoon(List<String> conversationIds, String reason) {
         OffsetDateTime at = ts(clock.instant().plus(reconcileDelay));
-        database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("update tracked_conversation set reconcile_at = ?,"
-                    + " reconcile_reason = ? where conversation_id = ? and closed_at is null"
-                    + " and (reconcile_at is null or reconcile_at > ?)")) {
-                for (String id : conversationIds) {
-                    ps.setObject(1, at);
-                    ps.setString(2, reason);
-                    ps.setString(3, id);
-                    ps.setObject(4, at);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            return null;
-        });
+        batch(conversationIds, "update tracked_conversation set reconcile_at = ?, reconcile_reason = ? where closed_at is null"
+                + " and (reconcile_at is null or reconcile_at > ?) and conversation_id = ?", at, reason, at);
     }
 
     /** Up to {@code limit} conversations due for reconciliation, each held for a while so it is asked once. */
     public List<String> dueForReconciliation(int limit) {
-        return database.inTransaction(c -> {
-            List<String> due = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("select conversation_id from tracked_conversation"
-                    + " where reconcile_at <= ? and closed_at is null order by reconcile_at")) {
-                ps.setObject(1, ts(clock.instant()));
-                ps.setMaxRows(limit);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        due.add(rs.getString(1));
-                    }
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("update tracked_conversation set reconcile_at = ? where conversation_id = ?")) {
-                for (String id : due) {
-                    ps.setObject(1, ts(clock.instant().plus(RECONCILE_LEASE)));
-                    ps.setString(2, id);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            return due;
-        });
+        Instant now = clock.instant();
+        return database.claim("select conversation_id from tracked_conversation where reconcile_at <= ? and closed_at is null"
+                + " order by reconcile_at", "update tracked_conversation set reconcile_at = ? where conversation_id = ?",
+                now, now.plus(RECONCILE_LEASE), limit);
     }
 
     /**
@@ -288,20 +249,20 @@ public class ConversationStore {
                 + " channel_id = null, resubscribe = false, ";
         if (findings.complete()) {
             // with records: completed once they are delivered; without: closed with the reason
-            update(c, close + "state = case when acw_events > 0 and state = 'delivered' then 'completed'"
+            exec(c, close + "state = case when acw_events > 0 and state = 'delivered' then 'completed'"
                     + " when acw_events > 0 then state else 'no_wrapup' end,"
                     + " problem = case when acw_events > 0 then problem else ? end where conversation_id = ?",
                     ts(now), ts(now), findings.whyNoWrapup(), id);
             return true;
         }
         if (trackedAt.plus(expireAfter).isBefore(now)) {
-            update(c, close + "state = case when acw_events = 0 then 'expired' else state end,"
+            exec(c, close + "state = case when acw_events = 0 then 'expired' else state end,"
                     + " problem = case when acw_events = 0 then ? else problem end where conversation_id = ?",
                     ts(now), ts(now), "tracking stopped: " + findings.waitingFor() + " after "
                             + expireAfter.toMinutes() + " min", id);
             return true;
         }
-        update(c, "update tracked_conversation set reconciled_at = ?, reconcile_at = ?, reconcile_reason = ?"
+        exec(c, "update tracked_conversation set reconciled_at = ?, reconcile_at = ?, reconcile_reason = ?"
                 + " where conversation_id = ?", ts(now), ts(now.plus(recheck)), findings.waitingFor(), id);
         return false;
     }
@@ -312,9 +273,9 @@ public class ConversationStore {
         return database.inTransaction(c -> {
             String purged = "select idempotency_key from history_delivery where state = 'delivered' and conversation_id in"
                     + " (select conversation_id from tracked_conversation where closed_at < ?)";
-            update(c, "delete from history_envelope where idempotency_key in (" + purged + ")", ts(cutoff));
-            update(c, "delete from history_delivery where idempotency_key in (" + purged + ")", ts(cutoff));
-            return update(c, "delete from tracked_conversation where closed_at < ? and not exists (select 1 from"
+            exec(c, "delete from history_envelope where idempotency_key in (" + purged + ")", ts(cutoff));
+            exec(c, "delete from history_delivery where idempotency_key in (" + purged + ")", ts(cutoff));
+            return exec(c, "delete from tracked_conversation where closed_at < ? and not exists (select 1 from"
                     + " history_delivery d where d.conversation_id = tracked_conversation.conversation_id)", ts(cutoff));
         });
     }
@@ -391,7 +352,7 @@ public class ConversationStore {
     // ------------------------------------------------------------------ helpers
 
     private void run(String sql, Object... args) {
-        database.inTransaction(c -> update(c, sql, args));
+        database.inTransaction(c -> exec(c, sql, args));
     }
 
     /** Runs sql once per conversation id (its last parameter), the other parameters first, in one transaction. */
@@ -411,15 +372,6 @@ public class ConversationStore {
         });
     }
 
-    private static int update(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            return ps.executeUpdate();
-        }
-    }
-
     private List<String> ids(String sql) {
         return database.withConnection(c -> {
             List<String> out = new ArrayList<>();
@@ -430,10 +382,6 @@ public class ConversationStore {
             }
             return out;
         });
-    }
-
-    static OffsetDateTime ts(Instant at) {
-        return OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
     }
 
     private static String text(ResultSet rs, String column) throws SQLException {

@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.genesysgateway.store.Database;
 import org.apache.camel.http.base.HttpOperationFailedException;
+
+import static io.genesysgateway.store.Database.exec;
+import static io.genesysgateway.store.Database.ts;
 
 /**
  * The history outbox (table {@code history_delivery}): every wrap-up is written here before it counts as received,
@@ -80,30 +82,10 @@ public class Outbox {
 
     /** Up to {@code limit} records due for an attempt (after a back-off, a lost lease or a restart), leased. */
     public List<String> claimDue(int limit) {
-        return database.inTransaction(c -> {
-            Instant now = clock.instant();
-            List<String> due = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("select idempotency_key from history_delivery"
-                    + " where state = 'pending' and next_attempt_at <= ? order by next_attempt_at")) {
-                ps.setObject(1, ts(now));
-                ps.setMaxRows(limit);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        due.add(rs.getString(1));
-                    }
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("update history_delivery set next_attempt_at = ?"
-                    + " where idempotency_key = ?")) {
-                for (String key : due) {
-                    ps.setObject(1, ts(now.plus(lease)));
-                    ps.setString(2, key);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            return due;
-        });
+        Instant now = clock.instant();
+        return database.claim("select idempotency_key from history_delivery where state = 'pending' and next_attempt_at <= ?"
+                + " order by next_attempt_at", "update history_delivery set next_attempt_at = ? where idempotency_key = ?",
+                now, now.plus(lease), limit);
     }
 
     /** The record to attempt, or null when it is not pending any more (delivered meanwhile). */
@@ -390,21 +372,8 @@ public class Outbox {
         });
     }
 
-    private static int exec(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            return ps.executeUpdate();
-        }
-    }
-
     private static String clip(String s) {
         return s == null || s.length() <= 2000 ? s : s.substring(0, 2000);
-    }
-
-    private static OffsetDateTime ts(Instant at) {
-        return OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
     }
 
     public void setDatabase(Database database) {

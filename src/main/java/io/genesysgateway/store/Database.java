@@ -298,6 +298,50 @@ public class Database implements Service {
         }
     }
 
+    /** Runs one statement with its parameters in order; the number of rows it changed. */
+    public static int exec(Connection c, String sql, Object... args) throws SQLException {
+        try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            return ps.executeUpdate();
+        }
+    }
+
+    /** A timestamp parameter (columns are {@code timestamp with time zone}, stored in UTC). */
+    public static java.time.OffsetDateTime ts(java.time.Instant at) {
+        return java.time.OffsetDateTime.ofInstant(at, java.time.ZoneOffset.UTC);
+    }
+
+    /**
+     * Takes up to {@code limit} rows that are due and holds them until {@code until}, in one transaction, so each is
+     * handed out once: {@code dueSql} selects the ids (its one parameter is now), {@code leaseSql} sets the new time
+     * (parameters: the time, the id).
+     */
+    public List<String> claim(String dueSql, String leaseSql, java.time.Instant now, java.time.Instant until, int limit) {
+        return inTransaction(c -> {
+            List<String> due = new ArrayList<>();
+            try (java.sql.PreparedStatement ps = c.prepareStatement(dueSql)) {
+                ps.setObject(1, ts(now));
+                ps.setMaxRows(limit);
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        due.add(rs.getString(1));
+                    }
+                }
+            }
+            try (java.sql.PreparedStatement ps = c.prepareStatement(leaseSql)) {
+                for (String id : due) {
+                    ps.setObject(1, ts(until));
+                    ps.setString(2, id);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return due;
+        });
+    }
+
     public static boolean isDuplicateKey(SQLException e) {
         return DUPLICATE_KEY.equals(e.getSQLState());
     }
