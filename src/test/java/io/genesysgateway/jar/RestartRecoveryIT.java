@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -122,7 +123,7 @@ class RestartRecoveryIT {
             Thread.sleep(500);
         } finally {
             long stopping = System.nanoTime();
-            second.destroy(); // SIGTERM
+            second.toHandle().destroy(); // SIGTERM (Process.destroy() would also close the pipes)
             assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("a clean stop ends").isTrue();
             System.out.printf("clean stop took %d ms, exit %d%n", (System.nanoTime() - stopping) / 1_000_000, second.exitValue());
         }
@@ -138,7 +139,7 @@ class RestartRecoveryIT {
             assertThat(duplicated(more)).isZero();
             assertThat(duplicated(ids)).isZero();
         } finally {
-            third.destroy();
+            third.toHandle().destroy();
             third.waitFor(60, TimeUnit.SECONDS);
         }
     }
@@ -211,27 +212,12 @@ class RestartRecoveryIT {
         builder.environment().keySet().removeIf(k -> k.startsWith("GENESYS_") || k.startsWith("HISTORY_")
                 || k.startsWith("GATEWAY_") || k.startsWith("STORE_") || k.startsWith("RECONCILE_"));
         builder.environment().putAll(env);
-        Process p = builder.start();
+        // straight to a file: a pipe read by the test would be closed by Process.destroy() and lose the shutdown log
         Path log = Path.of("target", "restart-" + name + ".log");
-        Thread pump = new Thread(() -> {
-            try (var out = Files.newBufferedWriter(log, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)) {
-                p.inputReader().lines().forEach(l -> {
-                    System.out.println("[" + name + "] " + l);
-                    try {
-                        out.write(l);
-                        out.newLine();
-                        out.flush();
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        pump.setDaemon(true);
-        pump.start();
-        return p;
+        Files.writeString(log, "=== " + name + " " + env.getOrDefault("STORE_URL", "h2") + System.lineSeparator(),
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        return builder.start();
     }
 
     private void awaitUp(Process process, String base) {
