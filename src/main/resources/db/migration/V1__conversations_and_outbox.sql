@@ -1,4 +1,5 @@
--- The gateway's durable state. Portable SQL: the same script runs on the embedded H2 file and on PostgreSQL.
+-- The gateway's durable state. Portable SQL: the same script runs on the embedded SQLite file and on
+-- PostgreSQL (SQLite keeps the timestamps as fixed-width UTC text, see Database.ts).
 
 -- One row per conversation the gateway was told about (the trigger), kept after it closes for the retention period.
 create table tracked_conversation (

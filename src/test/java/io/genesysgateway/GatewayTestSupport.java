@@ -77,7 +77,7 @@ public abstract class GatewayTestSupport extends CamelMainTestSupport {
 
     private java.nio.file.Path dataDir;
 
-    /** This test class's store folder (embedded H2), created on first use. */
+    /** This test class's store folder (embedded SQLite), created on first use. */
     protected java.nio.file.Path dataDir() {
         if (dataDir == null) {
             try {

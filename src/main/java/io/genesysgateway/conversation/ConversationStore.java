@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +20,6 @@ import io.genesysgateway.store.Database;
 import io.genesysgateway.store.StoreException;
 
 import static io.genesysgateway.store.Database.exec;
-import static io.genesysgateway.store.Database.ts;
 
 /**
  * The tracked conversations, in the store (table {@code tracked_conversation}): what the trigger said, where the
@@ -199,7 +197,7 @@ public class ConversationStore {
 
     /** A socket gap on their channel: ask Genesys about them soon (analytics needs a moment to settle). */
     public void reconcileSoon(List<String> conversationIds, String reason) {
-        OffsetDateTime at = ts(clock.instant().plus(reconcileDelay));
+        Object at = ts(clock.instant().plus(reconcileDelay));
         batch(conversationIds, "update tracked_conversation set reconcile_at = ?, reconcile_reason = ? where closed_at is null"
                 + " and (reconcile_at is null or reconcile_at > ?) and conversation_id = ?", at, reason, at);
     }
@@ -242,7 +240,7 @@ public class ConversationStore {
                 if (!rs.next()) {
                     return false;
                 }
-                trackedAt = rs.getObject(1, OffsetDateTime.class).toInstant();
+                trackedAt = database.instant(rs, 1);
             }
         }
         String close = "update tracked_conversation set closed_at = ?, reconcile_at = null, reconciled_at = ?,"
@@ -384,9 +382,13 @@ public class ConversationStore {
         });
     }
 
-    private static String text(ResultSet rs, String column) throws SQLException {
-        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-        return t == null ? null : t.toInstant().toString();
+    private String text(ResultSet rs, String column) throws SQLException {
+        Instant t = database.instant(rs, column);
+        return t == null ? null : t.toString();
+    }
+
+    private Object ts(Instant at) {
+        return database.ts(at);
     }
 
     private static void putIfSet(Map<String, Object> out, String key, Object value) {

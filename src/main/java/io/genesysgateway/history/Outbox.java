@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +19,6 @@ import io.genesysgateway.store.Database;
 import org.apache.camel.http.base.HttpOperationFailedException;
 
 import static io.genesysgateway.store.Database.exec;
-import static io.genesysgateway.store.Database.ts;
 
 /**
  * The history outbox (table {@code history_delivery}): every wrap-up is written here before it counts as received,
@@ -124,7 +122,7 @@ public class Outbox {
                         return Outcome.RETRY; // delivered or replayed meanwhile: nothing to record
                     }
                     attempts = rs.getInt(1);
-                    queuedAt = rs.getObject(2, OffsetDateTime.class).toInstant();
+                    queuedAt = database.instant(rs, 2);
                 }
             }
             boolean attempted = !"breaker".equals(kind);
@@ -284,7 +282,7 @@ public class Outbox {
                         m.put("attempts", rs.getInt(4));
                         m.put("reason", rs.getString(5));
                         m.put("replayedOnRecovery", "unavailable".equals(rs.getString(6)));
-                        m.put("receivedAt", rs.getObject(7, OffsetDateTime.class).toInstant().toString());
+                        m.put("receivedAt", database.instant(rs, 7).toString());
                         out.add(m);
                     }
                     return out;
@@ -309,9 +307,9 @@ public class Outbox {
                     if (rs.getString(5) != null) {
                         m.put("lastError", rs.getString(5));
                     }
-                    OffsetDateTime delivered = rs.getObject(6, OffsetDateTime.class);
+                    Instant delivered = database.instant(rs, 6);
                     if (delivered != null) {
-                        m.put("deliveredAt", delivered.toInstant().toString());
+                        m.put("deliveredAt", delivered.toString());
                     }
                     out.add(m);
                 }
@@ -358,6 +356,10 @@ public class Outbox {
         long delay = Math.min(maxBackoffMillis, backoffMillis * (1L << Math.min(20, attemptsMade - 1)));
         // jitter: records that failed together do not all come back together
         return delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+    }
+
+    private Object ts(Instant at) {
+        return database.ts(at);
     }
 
     private int update(String sql, Object... args) {

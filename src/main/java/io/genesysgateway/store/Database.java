@@ -6,8 +6,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import javax.sql.DataSource;
 
@@ -19,15 +17,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's relational store: an embedded H2 file under {@code store.data-dir} unless {@code store.url} names
- * another database (PostgreSQL). Connections are pooled; the schema is created and migrated by Flyway
+ * The gateway's relational store: an embedded SQLite file under {@code store.data-dir} unless {@code store.url}
+ * names another database (PostgreSQL). Connections are pooled; the schema is created and migrated by Flyway
  * ({@code db/migration}) before anything reads it.
  */
 public class Database implements Service {
 
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
-    /** SQLState of a unique-key violation, the same in H2 and PostgreSQL. */
+    /** SQLState of a unique-key violation (PostgreSQL); SQLite reports its own result code instead. */
     private static final String DUPLICATE_KEY = "23505";
+    /** SQLite keeps timestamps as text: one fixed width, so that text order is time order. */
+    private static final java.time.format.DateTimeFormatter SQLITE_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
 
     /** Work done on one connection; may throw SQLException. */
     @FunctionalInterface
@@ -42,23 +43,19 @@ public class Database implements Service {
     private int poolSize = 10;
     private String migrations = "classpath:db/migration";
     private volatile HikariDataSource dataSource;
-    /**
-     * One pool per database for the process: Camel builds the YAML beans twice (once to pre-read them), and both
-     * instances must share the pool, not each hold one.
-     */
-    private static final Map<String, HikariDataSource> OPEN = new ConcurrentHashMap<>();
     private final java.util.concurrent.LinkedBlockingQueue<Pending<?>> writes = new java.util.concurrent.LinkedBlockingQueue<>();
     private volatile Thread writer;
-    private volatile boolean h2;
-    private int commitsSinceCompaction;
-    private boolean compactionUnavailable;
+    private volatile boolean sqlite;
 
     @Override
     public synchronized void start() {
         if (dataSource == null) {
             String jdbc = jdbcUrl();
-            h2 = jdbc.startsWith("jdbc:h2:");
-            dataSource = OPEN.computeIfAbsent(jdbc, this::open);
+            sqlite = jdbc.startsWith("jdbc:sqlite:");
+            if (url.isBlank()) {
+                StoreLock.acquire(Path.of(dataDir).toAbsolutePath().normalize());
+            }
+            dataSource = open(jdbc);
         }
     }
 
@@ -67,8 +64,8 @@ public class Database implements Service {
         config.setPoolName("gateway-store");
         config.setJdbcUrl(jdbcUrl);
         // named, not looked up through DriverManager: under Camel JBang the drivers live in another class loader
-        if (jdbcUrl.startsWith("jdbc:h2:")) {
-            config.setDriverClassName("org.h2.Driver");
+        if (jdbcUrl.startsWith("jdbc:sqlite:")) {
+            config.setDriverClassName("org.sqlite.JDBC");
         } else if (jdbcUrl.startsWith("jdbc:postgresql:")) {
             config.setDriverClassName("org.postgresql.Driver");
         }
@@ -118,12 +115,9 @@ public class Database implements Service {
             writer = null;
         }
         if (dataSource != null) {
-            HikariDataSource ds = OPEN.remove(jdbcUrl());
-            if (ds != null) {
-                ds.close();
-                LOG.info("Store closed");
-            }
+            dataSource.close();
             dataSource = null;
+            LOG.info("Store closed");
         }
     }
 
@@ -231,10 +225,6 @@ public class Database implements Service {
                     }
                 }
                 c.commit();
-                if (h2 && ++commitsSinceCompaction >= 200) {
-                    commitsSinceCompaction = 0;
-                    compactH2(c);
-                }
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -271,24 +261,6 @@ public class Database implements Service {
         return t.getMessage();
     }
 
-    /**
-     * With WRITE_DELAY=0 every commit writes a new chunk and nothing rewrites half-empty old ones: the file grew by
-     * ~15 KB per commit and never shrank (686 MB after the benchmark's 25,000 wrap-ups). Rewriting them now and then
-     * lets their space be reused (a 40 s microbenchmark: 158 MB instead of 723 MB). H2's own API: no SQL does this.
-     */
-    private void compactH2(Connection c) {
-        if (compactionUnavailable) {
-            return;
-        }
-        try {
-            org.h2.engine.SessionLocal session = (org.h2.engine.SessionLocal) c.unwrap(org.h2.jdbc.JdbcConnection.class).getSession();
-            session.getDatabase().getStore().getMvStore().compact(80, 8 << 20);
-        } catch (SQLException | RuntimeException | LinkageError e) {
-            compactionUnavailable = true; // e.g. H2 from another class loader (Camel JBang): the file just grows more
-            LOG.warn("H2 file compaction unavailable ({}); the store file may grow", e.toString());
-        }
-    }
-
     /** Null while the store answers, else why not (for readiness). */
     public String problem() {
         try (Connection c = dataSource().getConnection()) {
@@ -308,9 +280,32 @@ public class Database implements Service {
         }
     }
 
-    /** A timestamp parameter (columns are {@code timestamp with time zone}, stored in UTC). */
-    public static java.time.OffsetDateTime ts(java.time.Instant at) {
-        return java.time.OffsetDateTime.ofInstant(at, java.time.ZoneOffset.UTC);
+    /**
+     * A timestamp parameter. Columns are {@code timestamp with time zone}: PostgreSQL takes the value as such, SQLite
+     * (no time type) as fixed-width UTC text, which compares and sorts as time does.
+     */
+    public Object ts(java.time.Instant at) {
+        return sqlite ? SQLITE_TIME.format(at) : java.time.OffsetDateTime.ofInstant(at, java.time.ZoneOffset.UTC);
+    }
+
+    /** A timestamp column read back, or null. */
+    public java.time.Instant instant(java.sql.ResultSet rs, int column) throws SQLException {
+        if (sqlite) {
+            String text = rs.getString(column);
+            return text == null ? null : java.time.Instant.parse(text);
+        }
+        java.time.OffsetDateTime t = rs.getObject(column, java.time.OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    /** A timestamp column read back by name, or null. */
+    public java.time.Instant instant(java.sql.ResultSet rs, String column) throws SQLException {
+        if (sqlite) {
+            String text = rs.getString(column);
+            return text == null ? null : java.time.Instant.parse(text);
+        }
+        java.time.OffsetDateTime t = rs.getObject(column, java.time.OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
     }
 
     /**
@@ -343,7 +338,9 @@ public class Database implements Service {
     }
 
     public static boolean isDuplicateKey(SQLException e) {
-        return DUPLICATE_KEY.equals(e.getSQLState());
+        String message = String.valueOf(e.getMessage());
+        return DUPLICATE_KEY.equals(e.getSQLState())
+                || message.contains("SQLITE_CONSTRAINT_PRIMARYKEY") || message.contains("SQLITE_CONSTRAINT_UNIQUE");
     }
 
     /** Where the data lives, for logs and /status; never the password. */
@@ -365,12 +362,11 @@ public class Database implements Service {
         } catch (java.io.IOException e) {
             throw new StoreException("cannot create the data directory " + dir + ": " + e.getMessage());
         }
-        // DB_CLOSE_ON_EXIT=FALSE: the gateway closes the store after its routes stop, not H2's shutdown hook before
-        // them. WRITE_DELAY=0: a commit is in the file before its caller goes on (kill -9 safe); H2's background
-        // thread, which would otherwise compact the file, does not run then, so the writer compacts (compactH2).
-        // RETENTION_TIME=1000: space of old versions is reused after a second. PAGE_SIZE=4096: less to write per commit.
-        return "jdbc:h2:file:" + dir.resolve("gateway")
-                + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;RETENTION_TIME=1000;PAGE_SIZE=4096";
+        // WAL with synchronous=FULL: a commit is in the file (fsync'd) before its caller goes on, so a kill -9 or a
+        // power loss keeps it; readers do not wait for the writer. IMMEDIATE: a transaction takes the write lock when
+        // it begins (no lock upgrade to fail); busy_timeout: a second writer (a pre-read bean, a tool) waits.
+        return "jdbc:sqlite:" + dir.resolve("gateway.db")
+                + "?journal_mode=WAL&synchronous=FULL&transaction_mode=IMMEDIATE&busy_timeout=10000";
     }
 
     public void setUrl(String url) {

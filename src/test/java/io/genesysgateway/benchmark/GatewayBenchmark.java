@@ -63,7 +63,7 @@ class GatewayBenchmark {
                     "HISTORY_URL", sink.url(), "GATEWAY_API_KEY", KEY, "GATEWAY_PORT", Integer.toString(port),
                     // a short linger so the channels have room again for the paced part
                     "RECONCILE_LINGER_SECONDS", "1",
-                    // the default store (embedded H2 file), fresh for each run
+                    // the default store (embedded SQLite file), fresh for each run
                     "STORE_DATA_DIR", storeDir.toString()));
             long startNanos = System.nanoTime();
             Process gateway = builder.start();
@@ -138,7 +138,7 @@ class GatewayBenchmark {
                     System.out.println("BENCH not all paced events arrived within 60 s");
                 }
                 row("latency at 500 events/s p50 / p99 / max", percentiles(latencies(sink, pacedAt)));
-                row("store file (embedded H2) after the run", (java.nio.file.Files.size(storeDir.resolve("gateway.mv.db")) >> 20) + " MB");
+                row("store file (embedded SQLite) after the run", (java.nio.file.Files.size(storeDir.resolve("gateway.db")) >> 20) + " MB");
                 row("events emitted / recorded / lost by Genesys (no socket)", expected + " / " + sink.received().size()
                         + " / " + simulator.eventsLost());
 

@@ -25,7 +25,7 @@ import static org.awaitility.Awaitility.await;
  * The durability promises, end to end over a real socket, a real history service and a real database: history
  * outages, dead letters and their replay, socket gaps reconciled from Genesys analytics, transfers, duplicates, and
  * conversations that end without a wrap-up. Each scenario prints what was emitted, delivered and duplicated.
- * Subclasses choose the store (embedded H2, PostgreSQL).
+ * Subclasses choose the store (embedded SQLite, PostgreSQL).
  */
 abstract class DurabilityScenarios extends GatewayTestSupport {
 

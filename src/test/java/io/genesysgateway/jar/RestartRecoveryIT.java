@@ -61,7 +61,7 @@ class RestartRecoveryIT {
     }
 
     @ParameterizedTest(name = "store: {0}")
-    @ValueSource(strings = {"h2", "postgresql"})
+    @ValueSource(strings = {"sqlite", "postgresql"})
     void crashAndCleanStopLoseAndRepeatNothing(String store) throws Exception {
         Map<String, String> env = environment(store);
         int port = freePort();
@@ -70,6 +70,7 @@ class RestartRecoveryIT {
 
         Process first = start(env, "first");
         List<String> ids = new ArrayList<>();
+        String lastAcknowledged = null;
         try {
             awaitUp(first, base);
             for (int i = 0; i < 30; i++) {
@@ -87,6 +88,8 @@ class RestartRecoveryIT {
             ids.subList(10, 20).forEach(id -> simulator.emitAcw(AcwEvent.sample(id)));
             await().atMost(Duration.ofSeconds(20)).until(() -> new JsonObject(get(base + "/status"))
                     .getJsonObject("historyRecords").getLong("pending") == 10);
+            // the last thing the gateway did before dying: acknowledge a trigger (202 means it is in the store)
+            lastAcknowledged = track(base);
         } finally {
             first.destroyForcibly(); // SIGKILL: no shutdown hook, no clean close of the store
             assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -101,6 +104,11 @@ class RestartRecoveryIT {
         Process second = start(env, "second");
         try {
             awaitUp(second, base);
+            assertThat(new JsonObject(get(base + "/customers/supportInteraction/" + lastAcknowledged)).getString("state"))
+                    .as("a trigger acknowledged just before kill -9 is still tracked").isNotNull();
+            if (store.equals("sqlite")) {
+                assertSecondGatewayRefused(env);
+            }
             await().atMost(Duration.ofSeconds(60)).until(() -> recorded(ids) == 30);
             assertThat(sourcesOf(ids.subList(10, 20))).as("waited in the outbox through the crash").containsOnly("live");
             assertThat(sourcesOf(ids.subList(20, 30))).as("published while the gateway was down").containsOnly("reconciled");
@@ -142,6 +150,17 @@ class RestartRecoveryIT {
             third.toHandle().destroy();
             third.waitFor(60, TimeUnit.SECONDS);
         }
+    }
+
+    /** A second gateway on the same embedded store would deliver everything twice: it must refuse to start. */
+    private void assertSecondGatewayRefused(Map<String, String> env) throws Exception {
+        Map<String, String> twin = new HashMap<>(env);
+        twin.put("GATEWAY_PORT", Integer.toString(freePort()));
+        Process p = start(twin, "twin");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the second gateway gives up").isTrue();
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(Files.readString(Path.of("target", "restart-twin.log")))
+                .contains("genesys-gateway cannot start: another gateway is using the store in");
     }
 
     // ------------------------------------------------------------------ helpers
@@ -214,7 +233,7 @@ class RestartRecoveryIT {
         builder.environment().putAll(env);
         // straight to a file: a pipe read by the test would be closed by Process.destroy() and lose the shutdown log
         Path log = Path.of("target", "restart-" + name + ".log");
-        Files.writeString(log, "=== " + name + " " + env.getOrDefault("STORE_URL", "h2") + System.lineSeparator(),
+        Files.writeString(log, "=== " + name + " " + env.getOrDefault("STORE_URL", "sqlite") + System.lineSeparator(),
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         return builder.start();

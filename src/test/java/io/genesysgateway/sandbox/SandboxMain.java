@@ -43,7 +43,7 @@ public final class SandboxMain {
             // the simulator starts empty each time, so does the sandbox's store (a real run keeps ./data)
             java.nio.file.Path store = java.nio.file.Files.createTempDirectory("gateway-sandbox-store-");
             System.setProperty("store.data-dir", store.toString());
-            System.out.println("SANDBOX: store (embedded H2) in " + store);
+            System.out.println("SANDBOX: store (embedded SQLite) in " + store);
         }
 
         if (!Boolean.getBoolean("sandbox.no-demo")) {
