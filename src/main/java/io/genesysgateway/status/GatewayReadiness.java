@@ -1,17 +1,25 @@
 package io.genesysgateway.status;
 
+import java.util.Collection;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.genesysgateway.channel.ChannelPool;
 import io.genesysgateway.genesys.TokenCache;
 import io.genesysgateway.history.DeliveryHealth;
 import io.genesysgateway.history.Outbox;
 import io.genesysgateway.store.Database;
+import org.apache.camel.Route;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
+import org.apache.camel.spi.RouteController;
+import org.apache.camel.spi.SupervisingRouteController;
 
 /**
- * Readiness check {@code genesys-gateway}: DOWN while the store does not answer, while no access token can be had,
+ * Readiness check {@code genesys-gateway}: DOWN while routes are still being started or restarted by the supervising
+ * route controller (the HTTP server answers before every route is up), while the store does not answer, while no
+ * access token can be had,
  * while a channel that carries topics has no open socket (its events are being lost right now), or while
  * Communication History keeps refusing records; the message says which. Camel
  * finds it as a {@code HealthCheck} bean in the registry (beans.camel.yaml).
@@ -48,7 +56,10 @@ public class GatewayReadiness extends AbstractHealthCheck {
             builder.detail("historyRecordsPending", outbox.pendingCount());
             builder.detail("deadLetters", outbox.deadLetterCount());
         }
-        if (storeProblem != null) {
+        String routesProblem = routesProblem();
+        if (routesProblem != null) {
+            builder.message(routesProblem).down();
+        } else if (storeProblem != null) {
             builder.message(storeProblem).down();
         } else if (!tokenCache.isHealthy()) {
             builder.message("no Genesys access token: " + tokenCache.lastFailureMessage()).down();
@@ -59,6 +70,26 @@ public class GatewayReadiness extends AbstractHealthCheck {
         } else {
             builder.up();
         }
+    }
+
+    /** Null once every route has started, else what is still missing. */
+    private String routesProblem() {
+        if (getCamelContext() == null) {
+            return null;
+        }
+        RouteController routes = getCamelContext().getRouteController();
+        if (routes.isStartingRoutes()) {
+            return "routes are still starting";
+        }
+        if (routes instanceof SupervisingRouteController supervising) {
+            Collection<Route> restarting = supervising.getRestartingRoutes();
+            Collection<Route> exhausted = supervising.getExhaustedRoutes();
+            if (!restarting.isEmpty() || !exhausted.isEmpty()) {
+                return "route(s) not started: " + Stream.concat(restarting.stream(), exhausted.stream())
+                        .map(Route::getRouteId).sorted().collect(Collectors.joining(", "));
+            }
+        }
+        return null;
     }
 
     public void setTokenCache(TokenCache tokenCache) {
