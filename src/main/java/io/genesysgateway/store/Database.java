@@ -290,21 +290,19 @@ public class Database implements Service {
 
     /** A timestamp column read back, or null. */
     public java.time.Instant instant(java.sql.ResultSet rs, int column) throws SQLException {
-        if (sqlite) {
-            String text = rs.getString(column);
-            return text == null ? null : java.time.Instant.parse(text);
-        }
-        java.time.OffsetDateTime t = rs.getObject(column, java.time.OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
+        return sqlite ? parse(rs.getString(column)) : toInstant(rs.getObject(column, java.time.OffsetDateTime.class));
     }
 
     /** A timestamp column read back by name, or null. */
     public java.time.Instant instant(java.sql.ResultSet rs, String column) throws SQLException {
-        if (sqlite) {
-            String text = rs.getString(column);
-            return text == null ? null : java.time.Instant.parse(text);
-        }
-        java.time.OffsetDateTime t = rs.getObject(column, java.time.OffsetDateTime.class);
+        return sqlite ? parse(rs.getString(column)) : toInstant(rs.getObject(column, java.time.OffsetDateTime.class));
+    }
+
+    private static java.time.Instant parse(String text) {
+        return text == null ? null : java.time.Instant.parse(text);
+    }
+
+    private static java.time.Instant toInstant(java.time.OffsetDateTime t) {
         return t == null ? null : t.toInstant();
     }
 

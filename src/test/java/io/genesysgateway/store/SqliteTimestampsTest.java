@@ -1,0 +1,74 @@
+package io.genesysgateway.store;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * SQLite has no time type: the store keeps timestamps as text, and "what is due" is a text comparison. Times that
+ * {@link Instant#toString()} would write with different widths (a whole second, a half second) must still compare
+ * and sort as time does, or records become due too early, too late, or never.
+ */
+class SqliteTimestampsTest {
+
+    private final Database database = new Database();
+
+    @BeforeEach
+    void open() throws Exception {
+        database.setDataDir(Files.createTempDirectory("sqlite-times-").toString());
+        database.start();
+        database.inTransaction(c -> Database.exec(c, "create table due_test (id varchar(10) primary key,"
+                + " at timestamp with time zone not null)"));
+    }
+
+    @AfterEach
+    void close() {
+        database.stop();
+    }
+
+    @Test
+    void dueRowsAreTakenInTimeOrderAndOnlyOnce() {
+        Instant now = Instant.parse("2026-11-25T12:00:01Z");
+        insert("whole-second-before", now.minusSeconds(1));    // ...:00Z
+        insert("half-second-before", now.minusMillis(500));    // ...:00.500Z, longer text
+        insert("exactly-now", now);
+        insert("a-microsecond-later", now.plusNanos(1_000));
+        insert("tomorrow", now.plus(Duration.ofDays(1)));
+
+        List<String> due = database.claim("select id from due_test where at <= ? order by at",
+                "update due_test set at = ? where id = ?", now, now.plusSeconds(60), 10);
+
+        assertThat(due).containsExactly("whole-second-before", "half-second-before", "exactly-now");
+        assertThat(database.claim("select id from due_test where at <= ? order by at",
+                "update due_test set at = ? where id = ?", now, now.plusSeconds(60), 10))
+                .as("leased until a minute later").isEmpty();
+    }
+
+    @Test
+    void aTimestampReadsBackAsWritten() {
+        Instant at = Instant.parse("2026-11-25T12:00:00.123456Z");
+        insert("x", at);
+        Instant read = database.withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement("select at from due_test where id = 'x'");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return database.instant(rs, "at");
+            }
+        });
+        assertThat(read).isEqualTo(at);
+    }
+
+    private void insert(String id, Instant at) {
+        database.inTransaction(c -> Database.exec(c, "insert into due_test (id, at) values (?, ?)", id, database.ts(at)));
+    }
+}
