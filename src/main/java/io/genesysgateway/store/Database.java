@@ -53,7 +53,7 @@ public class Database implements Service {
             String jdbc = jdbcUrl();
             sqlite = jdbc.startsWith("jdbc:sqlite:");
             if (url.isBlank()) {
-                StoreLock.acquire(Path.of(dataDir).toAbsolutePath().normalize());
+                StoreLock.acquire(dataDirectory());
             }
             dataSource = open(jdbc);
         }
@@ -141,7 +141,9 @@ public class Database implements Service {
             throw new IllegalStateException("a transaction inside a transaction");
         }
         Pending<T> pending = new Pending<>(work);
-        startWriter();
+        if (writer == null) {
+            startWriter(); // once: every write after that skips the lock
+        }
         writes.add(pending);
         try {
             return pending.done.get();
@@ -354,7 +356,7 @@ public class Database implements Service {
         if (!url.isBlank()) {
             return url.trim();
         }
-        Path dir = Path.of(dataDir).toAbsolutePath().normalize();
+        Path dir = dataDirectory();
         try {
             Files.createDirectories(dir);
         } catch (java.io.IOException e) {
@@ -365,6 +367,10 @@ public class Database implements Service {
         // it begins (no lock upgrade to fail); busy_timeout: a second writer (a pre-read bean, a tool) waits.
         return "jdbc:sqlite:" + dir.resolve("gateway.db")
                 + "?journal_mode=WAL&synchronous=FULL&transaction_mode=IMMEDIATE&busy_timeout=10000";
+    }
+
+    private Path dataDirectory() {
+        return Path.of(dataDir).toAbsolutePath().normalize();
     }
 
     public void setUrl(String url) {
