@@ -69,7 +69,7 @@ public abstract class GatewayTestSupport extends CamelMainTestSupport {
         p.put("store.data-dir", dataDir().toString());
         p.put("history.poll-millis", "200");
         p.put("reconcile.poll-seconds", "1");
-        p.put("reconcile.delay-seconds", "1");
+        p.put("reconcile.after-gap-seconds", "1,4");
         p.put("reconcile.linger-seconds", "0");
         gatewayProperties(p);
         return p;

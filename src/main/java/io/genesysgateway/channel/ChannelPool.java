@@ -28,9 +28,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway's notification channels and the ACW topics each carries. A topic goes on the first channel
  * with room (at most {@code maxTopicsPerChannel}); a channel is created only when all are full, and never
- * beyond {@code maxChannels} (Genesys would silently evict a live one); a channel left without topics is
- * retired. Subscribes are batched per channel; unsubscribes go over the channel's socket. A lost socket is replaced here, one channel at a time, with back-off: the same channel when
- * Genesys still has it ({@code HEAD}), otherwise a new channel carrying the same topics.
+ * beyond {@code maxChannels - 1}: the last of the OAuth client's channels is kept spare, so that a channel can
+ * move (make before break) without a 21st evicting a live one. A channel left without topics by unsubscribes is
+ * retired. Subscribes are batched per channel; unsubscribes go over the channel's socket. A lost socket is
+ * replaced here, one channel at a time, with back-off: the same channel when Genesys still has it
+ * ({@code HEAD}), otherwise a new channel carrying the same topics. Before its access token expires (Genesys
+ * closes a token's channels with it) or when it cannot be renewed, a channel moves to a new one: new channel,
+ * socket open, topics subscribed, then the old socket closed, so no event falls into a gap.
  */
 public class ChannelPool implements ChannelSockets.Listener, Service, CamelContextAware {
 
@@ -51,6 +55,11 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong capacityRejections = new AtomicLong();
     private final AtomicLong renewals = new AtomicLong();
+    private final AtomicLong moves = new AtomicLong();
+    private final AtomicLong channelsGone = new AtomicLong();
+    private volatile String lastChannelGone;
+    /** Channels of the gateway's that it stopped using and Genesys may still count: a 21st evicts them first. */
+    private final Map<String, Instant> retired = new LinkedHashMap<>();
     private long channelLifetimeSeconds = 86_400;
     private long renewBeforeSeconds = 3_600;
     private ScheduledExecutorService keeper;
@@ -79,11 +88,15 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
         Instant lostAt;
         String lostWhy;
         Instant expires;
+        long tokenGeneration;
+        /** After a failed move, the next is not tried before this (each try costs Genesys calls). */
+        Instant nextMoveAt = Instant.EPOCH;
 
-        PooledChannel(String id, String connectUri, Instant expires) {
+        PooledChannel(String id, String connectUri, Instant expires, long tokenGeneration) {
             this.id = id;
             this.connectUri = connectUri;
             this.expires = expires;
+            this.tokenGeneration = tokenGeneration;
         }
     }
 
@@ -114,10 +127,10 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
             if (!queuedTopics.add(topic)) {
                 return; // already on its way
             }
-            if (channelOfTopic.size() + queuedTopics.size() > maxChannels * maxTopicsPerChannel) {
+            if (channelOfTopic.size() + queuedTopics.size() > usableChannels() * maxTopicsPerChannel) {
                 queuedTopics.remove(topic);
                 capacityRejections.incrementAndGet();
-                throw new ChannelCapacityException(maxChannels, maxTopicsPerChannel);
+                throw new ChannelCapacityException(usableChannels(), maxTopicsPerChannel);
             }
         }
         subscribeQueue.add(conversationId);
@@ -145,9 +158,9 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
                 channel = channels.values().stream()
                         .filter(c -> c.topics.size() + c.reserved < maxTopicsPerChannel && c.lostAt == null)
                         .findFirst().orElse(null);
-                if (channel == null && channels.size() >= maxChannels) {
+                if (channel == null && channels.size() >= usableChannels()) {
                     capacityRejections.incrementAndGet();
-                    ChannelCapacityException full = new ChannelCapacityException(maxChannels, maxTopicsPerChannel);
+                    ChannelCapacityException full = new ChannelCapacityException(usableChannels(), maxTopicsPerChannel);
                     remaining.forEach(id -> outcomes.add(failure(id, full)));
                     break;
                 }
@@ -197,8 +210,13 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
                 }
                 if (failed == null) {
                     channel.expires = extended();
+                    // every topic refused (a missing permission): nothing for this channel to carry
+                    retireIfEmpty(channel);
                 }
-                retireIfEmpty(channel);
+                // after a failure the channel stays, empty or not: the retry uses it (no channel made per retry)
+            }
+            if (failed instanceof GenesysApiException g && g.status() == 404) {
+                socketLost(channel.id, "Genesys answered 404 for the channel (evicted or expired)");
             }
         }
         synchronized (this) {
@@ -211,7 +229,9 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
     }
 
     private static String[] failure(String conversationId, RuntimeException e) {
-        boolean retry = e instanceof GenesysApiException g ? g.isTransient() : e instanceof ChannelCapacityException;
+        // a 404 is the channel gone, not the topic refused: it goes on another channel
+        boolean retry = e instanceof GenesysApiException g ? g.isTransient() || g.status() == 404
+                : e instanceof ChannelCapacityException;
         return new String[] {conversationId, retry ? "pending" : "failed", null, e.getMessage()};
     }
 
@@ -305,9 +325,79 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
                 renewals.incrementAndGet();
                 LOG.info("Channel {} renewed until {}", channel.id, channel.expires);
             } catch (GenesysApiException e) {
-                LOG.warn("Channel {} could not be renewed (retrying): {}", channel.id, e.getMessage());
+                if (e.status() == 404) {
+                    socketLost(channel.id, "Genesys answered 404 for the channel (evicted or expired)");
+                    return;
+                }
+                // it would expire with its topics: they move to a new channel while this one still delivers
+                LOG.warn("Channel {} could not be renewed ({}): moving its topics to a new channel", channel.id, e.getMessage());
+                move(channel, "its renewal failed");
             }
         });
+    }
+
+    /**
+     * Genesys closes a channel when the access token it was created with expires. Once a newer token is held, every
+     * channel of an older one moves to a new channel (on the batcher, like every subscription write).
+     */
+    public void moveToToken(long generation) {
+        batcher.execute(() -> {
+            List<PooledChannel> older;
+            synchronized (this) {
+                Instant now = Instant.now();
+                older = channels.values().stream().filter(c -> c.tokenGeneration < generation && c.lostAt == null
+                        && c.reserved == 0 && !now.isBefore(c.nextMoveAt)).toList();
+            }
+            older.forEach(c -> move(c, "its access token expires soon"));
+        });
+    }
+
+    /**
+     * Make before break: a new channel with its socket open and the topics subscribed, then the old socket closed.
+     * Both sockets deliver for a moment; the store drops the repeats. Runs on the batcher thread.
+     */
+    private boolean move(PooledChannel channel, String why) {
+        String oldId;
+        List<String> topics;
+        synchronized (this) {
+            if (channel.lostAt != null || !channels.containsKey(channel.id)) {
+                return false; // lost meanwhile: the reconnect path has it
+            }
+            if (channel.topics.isEmpty()) {
+                channel.tokenGeneration = Long.MAX_VALUE; // nothing to carry: retire it instead of moving it
+                retireIfEmpty(channel);
+                return true;
+            }
+            oldId = channel.id;
+        }
+        PooledChannel fresh;
+        try {
+            fresh = createChannel();
+            synchronized (this) {
+                topics = List.copyOf(channel.topics);
+            }
+            api.addSubscriptions(fresh.id, topics);
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                channel.nextMoveAt = Instant.now().plusSeconds(5);
+            }
+            LOG.warn("Channel {} could not move to a new channel ({}), trying again in 5 s: {}", oldId, why, e.getMessage());
+            return false;
+        }
+        synchronized (this) {
+            channels.remove(oldId);
+            channel.id = fresh.id;
+            channel.connectUri = fresh.connectUri;
+            channel.expires = extended();
+            channel.tokenGeneration = fresh.tokenGeneration;
+            channel.nextMoveAt = Instant.EPOCH;
+            channels.put(channel.id, channel);
+            retired.put(oldId, Instant.now());
+        }
+        sockets.close(oldId);
+        moves.incrementAndGet();
+        LOG.info("Channel {} moved to new channel {} with its {} topics ({}); no gap", oldId, fresh.id, topics.size(), why);
+        return true;
     }
 
     private Instant extended() {
@@ -320,13 +410,55 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
 
     /** A new channel with its socket open; the caller adds it to the pool. */
     private PooledChannel createChannel() {
+        ensureRoomForAChannel();
         GenesysApi.Channel created = api.createChannel();
-        PooledChannel channel = new PooledChannel(created.id(), created.connectUri(), expiresOf(created));
+        PooledChannel channel = new PooledChannel(created.id(), created.connectUri(), expiresOf(created),
+                created.tokenGeneration());
         if (!sockets.open(channel.id, channel.connectUri)) {
+            synchronized (this) {
+                retired.put(channel.id, Instant.now()); // at Genesys without a socket: the first a 21st evicts
+            }
             throw new GenesysApiException("open socket", "the socket to new channel " + channel.id + " did not open", null);
         }
         LOG.info("Channel {} created", channel.id);
         return channel;
+    }
+
+    /**
+     * A 21st channel makes Genesys evict the least recently used one, unconnected first. A new channel is created
+     * only when the OAuth client has fewer than {@code maxChannels}, or when one of them is a channel the gateway
+     * retired (no socket: it goes first). Otherwise the eviction could hit a live channel, the gateway's own or
+     * another application's, and the gateway would be evicting itself in a cascade.
+     */
+    private void ensureRoomForAChannel() {
+        int atGenesys = api.clientChannelCount();
+        if (atGenesys < maxChannels || retiredChannelStillAtGenesys()) {
+            return;
+        }
+        int ours;
+        synchronized (this) {
+            ours = channels.size();
+        }
+        throw new GenesysApiException("create channel", "the OAuth client already has " + atGenesys + " channels ("
+                + Math.max(0, atGenesys - ours) + " not this gateway's): another would evict a live one", null);
+    }
+
+    private boolean retiredChannelStillAtGenesys() {
+        List<String> candidates;
+        synchronized (this) {
+            Instant forgotten = Instant.now().minusSeconds(channelLifetimeSeconds);
+            retired.values().removeIf(at -> at.isBefore(forgotten));
+            candidates = List.copyOf(retired.keySet());
+        }
+        for (String id : candidates) {
+            if (api.channelExists(id)) {
+                return true;
+            }
+            synchronized (this) {
+                retired.remove(id);
+            }
+        }
+        return false;
     }
 
     private boolean retireIfEmpty(PooledChannel channel) {
@@ -334,6 +466,7 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
             return false;
         }
         channels.remove(channel.id);
+        retired.put(channel.id, Instant.now());
         sockets.close(channel.id);
         // no call to Genesys: without a socket nothing is delivered, and the channel expires by itself
         LOG.info("Channel {} retired: no topics left", channel.id);
@@ -402,7 +535,8 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
                     channel.expires = extended();
                 }
             } else {
-                ok = moveToNewChannel(channel);
+                channelGone(channel);
+                return;
             }
             if (ok) {
                 GapWindow gap;
@@ -430,30 +564,31 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
         schedule(channel.id, delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1));
     }
 
-    /** The channel is gone (expired or evicted): a new one takes its topics; its socket opens first. */
-    private boolean moveToNewChannel(PooledChannel channel) {
-        String oldId = channel.id;
-        GenesysApi.Channel created = api.createChannel();
-        if (!sockets.open(created.id(), created.connectUri())) {
-            return false;
-        }
-        List<String> topics;
+    /**
+     * Genesys no longer has the channel (evicted by a 21st channel, expired, closed with its token): its topics go
+     * back through the subscribe path, onto a channel with room or a new one (never one whose creation would evict
+     * a live channel), and their conversations are reconciled for the gap.
+     */
+    private void channelGone(PooledChannel channel) {
+        List<String> affected;
+        GapWindow gap;
+        String note;
         synchronized (this) {
-            topics = List.copyOf(channel.topics);
+            note = "channel " + channel.id + " removed by Genesys (" + channel.lostWhy + ") at " + channel.lostAt;
+            channels.remove(channel.id);
+            channel.topics.forEach(channelOfTopic::remove);
+            affected = channel.topics.stream().map(ChannelPool::conversationOf).toList();
+            gap = new GapWindow(channel.id, channel.lostAt, Instant.now(), channel.lostWhy);
+            gaps.add(gap);
         }
-        if (!topics.isEmpty()) {
-            api.replaceSubscriptions(created.id(), topics);
-        }
-        synchronized (this) {
-            sockets.close(oldId);
-            channels.remove(oldId);
-            channel.id = created.id();
-            channel.connectUri = created.connectUri();
-            channel.expires = topics.isEmpty() ? expiresOf(created) : extended();
-            channels.put(channel.id, channel);
-        }
-        LOG.info("Channel {} is gone; its {} topics moved to new channel {}", oldId, topics.size(), created.id());
-        return true;
+        channelsGone.incrementAndGet();
+        lastChannelGone = note;
+        sockets.close(channel.id);
+        LOG.warn("Genesys no longer has {}: its {} topic(s) are subscribed again elsewhere", note, affected.size());
+        template.sendBodyAndHeaders("direct:socket-gap", affected, Map.of("channelId", gap.channelId(),
+                "gapMillis", gap.to().toEpochMilli() - gap.from().toEpochMilli(), "gapReason", gap.why()));
+        // the room its topics held is free again, so these cannot be refused for capacity
+        affected.forEach(this::request);
     }
 
     // ------------------------------------------------------------------ status
@@ -505,6 +640,32 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
 
     public long capacityRejections() {
         return capacityRejections.get();
+    }
+
+    /** Channels moved make-before-break (token about to expire, renewal failed). */
+    public long channelMoves() {
+        return moves.get();
+    }
+
+    /** Channels Genesys removed under the gateway (evicted by a 21st channel, expired, closed with a token). */
+    public long channelsGone() {
+        return channelsGone.get();
+    }
+
+    /** The last such removal, or null. */
+    public String lastChannelGone() {
+        return lastChannelGone;
+    }
+
+    /** Why each channel without a socket lost it, for readiness: empty when every channel has one. */
+    public synchronized List<String> socketLosses() {
+        return channels.values().stream().filter(c -> c.lostAt != null)
+                .map(c -> "channel " + c.id + " since " + c.lostAt + ": " + c.lostWhy).toList();
+    }
+
+    /** Channels that may carry topics: one of the OAuth client's {@code maxChannels} is kept spare for moves. */
+    public int usableChannels() {
+        return Math.max(1, maxChannels - 1);
     }
 
     // ------------------------------------------------------------------ lifecycle and settings

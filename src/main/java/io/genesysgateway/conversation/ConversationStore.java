@@ -42,7 +42,8 @@ public class ConversationStore {
     private Clock clock = Clock.systemUTC();
     private Duration staleAfter = Duration.ofMinutes(60);
     private Duration linger = Duration.ofMinutes(5);
-    private Duration reconcileDelay = Duration.ofSeconds(60);
+    /** When to ask analytics after a socket gap or a restart, counted from the gap's end: soon, then again later. */
+    private List<Duration> afterGap = List.of(Duration.ofSeconds(3), Duration.ofSeconds(60));
     private Duration recheck = Duration.ofMinutes(5);
     private Duration expireAfter = Duration.ofHours(48);
     private volatile Map<String, Long> cachedCounts;
@@ -185,7 +186,8 @@ public class ConversationStore {
         run("update tracked_conversation set channel_id = null, resubscribe = true,"
                 + " state = case when state in ('subscribed','failed') then 'pending' else state end,"
                 + " problem = case when state in " + OPEN_STATES + " then 're-subscribing after a restart' else problem end,"
-                + " reconcile_at = ?, reconcile_reason = 'restart' where closed_at is null", ts(now.plus(reconcileDelay)));
+                + " reconcile_at = ?, reconcile_reason = 'restart', gap_passes_left = ? where closed_at is null",
+                ts(now.plus(afterGap.get(0))), afterGap.size() - 1);
         return pendingSubscriptions();
     }
 
@@ -195,11 +197,16 @@ public class ConversationStore {
                 channelId);
     }
 
-    /** A socket gap on their channel: ask Genesys about them soon (analytics needs a moment to settle). */
+    /**
+     * A socket gap on their channel: ask Genesys about them soon, and again later for what analytics had not settled
+     * yet ({@code reconcile.after-gap-seconds}). A conversation already due sooner keeps its time.
+     */
     public void reconcileSoon(List<String> conversationIds, String reason) {
-        Object at = ts(clock.instant().plus(reconcileDelay));
-        batch(conversationIds, "update tracked_conversation set reconcile_at = ?, reconcile_reason = ? where closed_at is null"
-                + " and (reconcile_at is null or reconcile_at > ?) and conversation_id = ?", at, reason, at);
+        Object at = ts(clock.instant().plus(afterGap.get(0)));
+        batch(conversationIds, "update tracked_conversation set gap_passes_left = ?,"
+                + " reconcile_reason = case when reconcile_at is null or reconcile_at > ? then ? else reconcile_reason end,"
+                + " reconcile_at = case when reconcile_at is null or reconcile_at > ? then ? else reconcile_at end"
+                + " where closed_at is null and conversation_id = ?", afterGap.size() - 1, at, reason, at, at);
     }
 
     /** Up to {@code limit} conversations due for reconciliation, each held for a while so it is asked once. */
@@ -233,7 +240,8 @@ public class ConversationStore {
         String id = findings.conversationId();
         Instant now = clock.instant();
         Instant trackedAt;
-        try (PreparedStatement ps = c.prepareStatement("select tracked_at from tracked_conversation"
+        int gapPassesLeft;
+        try (PreparedStatement ps = c.prepareStatement("select tracked_at, gap_passes_left from tracked_conversation"
                 + " where conversation_id = ? and closed_at is null")) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
@@ -241,6 +249,7 @@ public class ConversationStore {
                     return false;
                 }
                 trackedAt = database.instant(rs, 1);
+                gapPassesLeft = rs.getInt(2);
             }
         }
         String close = "update tracked_conversation set closed_at = ?, reconcile_at = null, reconciled_at = ?,"
@@ -259,6 +268,15 @@ public class ConversationStore {
                     ts(now), ts(now), "tracking stopped: " + findings.waitingFor() + " after "
                             + expireAfter.toMinutes() + " min", id);
             return true;
+        }
+        if (gapPassesLeft > 0) {
+            // after a gap: analytics may not show yet what happened in it, so it is asked again at the next pass
+            int pass = afterGap.size() - gapPassesLeft;
+            Duration wait = afterGap.get(pass).minus(afterGap.get(pass - 1));
+            exec(c, "update tracked_conversation set reconciled_at = ?, reconcile_at = ?, reconcile_reason = ?,"
+                    + " gap_passes_left = ? where conversation_id = ?", ts(now), ts(now.plus(wait)),
+                    "after a gap, pass " + (pass + 1), gapPassesLeft - 1, id);
+            return false;
         }
         exec(c, "update tracked_conversation set reconciled_at = ?, reconcile_at = ?, reconcile_reason = ?"
                 + " where conversation_id = ?", ts(now), ts(now.plus(recheck)), findings.waitingFor(), id);
@@ -421,8 +439,14 @@ public class ConversationStore {
         this.linger = Duration.ofSeconds(seconds);
     }
 
-    public void setReconcileDelaySeconds(long seconds) {
-        this.reconcileDelay = Duration.ofSeconds(seconds);
+    /** Comma-separated seconds after a gap's end at which analytics is asked, ascending (e.g. {@code 3,60}). */
+    public void setAfterGapSeconds(String seconds) {
+        List<Duration> passes = java.util.Arrays.stream(seconds.split(",")).map(String::trim).filter(t -> !t.isEmpty())
+                .map(t -> Duration.ofMillis(Math.round(Double.parseDouble(t) * 1000))).sorted().toList();
+        if (passes.isEmpty()) {
+            throw new IllegalArgumentException("reconcile.after-gap-seconds needs at least one time, e.g. 3,60");
+        }
+        this.afterGap = passes;
     }
 
     public void setRecheckSeconds(long seconds) {

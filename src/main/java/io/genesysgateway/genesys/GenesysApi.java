@@ -43,14 +43,27 @@ public class GenesysApi implements CamelContextAware {
     private final Map<String, AtomicLong> callsByStatus = new ConcurrentHashMap<>();
     private java.util.function.Consumer<String> callListener = status -> { };
 
-    /** A notification channel as {@code POST /channels} returns it. */
-    public record Channel(String id, String connectUri, Instant expires) {
+    /**
+     * A notification channel as {@code POST /channels} returns it, with the generation of the access token it was
+     * created with (Genesys closes a channel when that token expires).
+     */
+    public record Channel(String id, String connectUri, Instant expires, long tokenGeneration) {
     }
 
     public Channel createChannel() {
+        // read before the call: a renewal racing it makes the channel look older than it is (moved once more), never newer
+        long generation = tokenCache.generation();
         JsonNode json = call("create channel", "POST", CHANNELS, "").json();
         Instant expires = json.hasNonNull("expires") ? Instant.parse(json.get("expires").asText()) : null;
-        return new Channel(json.path("id").asText(), json.path("connectUri").asText(), expires);
+        return new Channel(json.path("id").asText(), json.path("connectUri").asText(), expires, generation);
+    }
+
+    /**
+     * {@code GET /channels?includechannels=oauthclient}: how many channels the OAuth client has at Genesys, the gateway's
+     * and those of other applications or older tokens (whose ids Genesys withholds). A 21st evicts one of them.
+     */
+    public int clientChannelCount() {
+        return call("list channels", "GET", CHANNELS + "?includechannels=oauthclient", null).json().path("entities").size();
     }
 
     /** {@code HEAD /channels/{id}}: true while Genesys still knows the channel. */

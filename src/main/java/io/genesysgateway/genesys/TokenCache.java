@@ -40,6 +40,8 @@ public class TokenCache implements CamelContextAware {
     private GenesysApiException lastFailure;
     private long retryAfterFailureMillis;
     private long renewals;
+    /** Counts the tokens obtained: a channel remembers the generation it was created with (a token's channels close with it). */
+    private long generation;
 
     /** The {@code Authorization} header value for a Platform API call. */
     public String authorization() {
@@ -75,6 +77,31 @@ public class TokenCache implements CamelContextAware {
             }
             throw e;
         }
+    }
+
+    /**
+     * Renews the token now when its renewal time has come, without waiting for the next call to need it: Genesys closes
+     * a token's channels when it expires, so they must move to the new token while the old one still works.
+     *
+     * @return the generation of the token held now (0 when none could be had yet)
+     */
+    public long renewIfDue() {
+        synchronized (this) {
+            if (accessToken == null || clock.millis() < renewAtMillis) {
+                return generation;
+            }
+        }
+        try {
+            accessToken();
+        } catch (GenesysApiException e) {
+            // reported by accessToken(); channels stay on the old token until a renewal succeeds
+        }
+        return generation();
+    }
+
+    /** The generation of the token held now; it grows by one with every token obtained. */
+    public synchronized long generation() {
+        return generation;
     }
 
     /** Drops {@code token} after Genesys answered 401 for it, so the next call fetches a fresh one. */
@@ -131,11 +158,13 @@ public class TokenCache implements CamelContextAware {
         }
         accessToken = json.get("access_token").asText();
         long lifetimeMillis = Math.max(1, json.path("expires_in").asLong(300)) * 1000;
-        long margin = Math.min(renewMarginSeconds * 1000, lifetimeMillis / 5);
+        // a third of a short lifetime at most: time left to move the channels before the old token expires
+        long margin = Math.min(renewMarginSeconds * 1000, lifetimeMillis / 3);
         long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, margin / 2));
         expiresAtMillis = now + lifetimeMillis;
         renewAtMillis = expiresAtMillis - margin - jitter;
         renewals++;
+        generation++;
         LOG.debug("Genesys access token obtained, valid for {} s", lifetimeMillis / 1000);
     }
 

@@ -38,6 +38,8 @@ public class OwnedSocketConsumer extends DefaultConsumer {
     private java.util.concurrent.ExecutorService lane;
     private volatile WebSocket socket;
     private volatile boolean closeReported;
+    /** While stopping: frames that arrive before the close handshake ends are still processed (they hold wrap-ups). */
+    private volatile boolean draining;
 
     public OwnedSocketConsumer(OwnedSocketEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -90,15 +92,32 @@ public class OwnedSocketConsumer extends DefaultConsumer {
         WebSocket ws = socket;
         socket = null;
         closeReported = true; // a stop we asked for is not a close to react to
-        if (ws != null && !ws.isClosed()) {
-            ws.close();
-        }
-        if (client != null) {
-            client.close();
-            client = null;
-        }
-        if (lane != null) {
-            lane.shutdown(); // events already queued still finish; none are taken after stop
+        draining = true;
+        try {
+            if (ws != null && !ws.isClosed()) {
+                // Genesys may have written frames before it sees our close: wait for its close frame, then for the
+                // lane to commit everything received, so a stop (SIGTERM, a replaced socket) loses no wrap-up
+                java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
+                ws.closeHandler(v -> closed.complete(null));
+                ws.close();
+                try {
+                    closed.get(2, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    LOG.debug("No close frame from {} within 2 s", getEndpoint().getConfiguration().getWebsocketURI());
+                }
+            }
+            if (lane != null) {
+                lane.shutdown(); // events already queued still finish; none are taken after this
+                if (!lane.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    LOG.warn("Socket events of {} still in progress after 10 s of stopping", getEndpoint().getConfiguration().getWebsocketURI());
+                }
+            }
+        } finally {
+            draining = false;
+            if (client != null) {
+                client.close();
+                client = null;
+            }
         }
         super.doStop();
     }
@@ -127,8 +146,8 @@ public class OwnedSocketConsumer extends DefaultConsumer {
     }
 
     private void emit(VertxWebsocketEvent event, String body, Short closeCode, String reason) {
-        if (!isRunAllowed()) {
-            return; // a socket being closed on purpose: late frames (e.g. Genesys' reply to our unsubscribe) are moot
+        if (!isRunAllowed() && !(draining && event == VertxWebsocketEvent.MESSAGE)) {
+            return; // a socket being closed on purpose: its OPEN/CLOSE/ERROR events are moot, its frames are not
         }
         Exchange exchange = createExchange(false);
         exchange.getMessage().setHeader(VertxWebsocketConstants.EVENT, event);

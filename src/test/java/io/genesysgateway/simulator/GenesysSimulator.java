@@ -68,6 +68,7 @@ public final class GenesysSimulator implements AutoCloseable {
     private final AtomicLong eventsDelivered = new AtomicLong();
     private final AtomicLong eventsLost = new AtomicLong();
     private final AtomicInteger socketsOpened = new AtomicInteger();
+    private final AtomicInteger closedWithToken = new AtomicInteger();
 
     public GenesysSimulator(SimulatorSettings settings) {
         this(settings, Vertx.vertx(), true);
@@ -97,9 +98,10 @@ public final class GenesysSimulator implements AutoCloseable {
             throw new IllegalStateException("simulator could not listen on " + settings.host() + ":" + settings.port(), e);
         }
         port = server.actualPort();
-        // channels die when their lifetime runs out (re-subscribing extends it)
+        // channels die when their lifetime runs out (re-subscribing extends it), and with the token they were
+        // created with: its expiry closes their sockets and removes them (HEAD answers 404)
         vertx.setPeriodic(200, t -> channels.values().stream()
-                .filter(c -> c.expiresAt < System.currentTimeMillis()).map(c -> c.id).toList()
+                .filter(c -> c.expiresAt < System.currentTimeMillis() || tokenExpired(c.token)).map(c -> c.id).toList()
                 .forEach(this::expireChannel));
         return this;
     }
@@ -208,10 +210,43 @@ public final class GenesysSimulator implements AutoCloseable {
                 "no_longer_subscribed", "subscriptions removed").encode());
     }
 
+    private boolean tokenExpired(String value) {
+        Token token = tokens.get(value);
+        return token != null && token.expiresAt < System.currentTimeMillis();
+    }
+
+    /**
+     * What another application on the same OAuth client does by creating a 21st channel: this channel is removed,
+     * its socket told {@code v2.system.no_longer_subscribed} and closed.
+     */
+    public void evict(String channelId) {
+        SimChannel victim = channels.remove(channelId);
+        if (victim != null) {
+            noLongerSubscribed(victim);
+        }
+    }
+
+    private void noLongerSubscribed(SimChannel victim) {
+        victim.writeIfOpen(systemMessage("v2.system.no_longer_subscribed." + victim.id, victim.id,
+                "no_longer_subscribed", "channel removed").put("eventBody", new JsonObject()
+                .put("channelId", victim.id).put("systemTopicType", "no_longer_subscribed")
+                .put("reason", "another_channel_subscribed")).encode());
+        victim.closeSocketQuietly();
+        victim.evicted = true;
+    }
+
+    /** Channels removed because the token they were created with expired, so far. */
+    public int channelsClosedWithTheirToken() {
+        return closedWithToken.get();
+    }
+
     /** Expires a channel now: its socket is closed and HEAD answers 404. */
     public void expireChannel(String channelId) {
         SimChannel channel = channels.remove(channelId);
         if (channel != null) {
+            if (tokenExpired(channel.token) && channel.hasOpenSocket()) {
+                closedWithToken.incrementAndGet();
+            }
             channel.closeSocketQuietly();
         }
     }
@@ -550,12 +585,7 @@ public final class GenesysSimulator implements AutoCloseable {
                     .min(Comparator.comparing((SimChannel c) -> c.hasOpenSocket()).thenComparingLong(c -> c.lastUsed))
                     .orElseThrow();
             channels.remove(victim.id);
-            victim.writeIfOpen(systemMessage("v2.system.no_longer_subscribed." + victim.id, victim.id,
-                    "no_longer_subscribed", "channel removed").put("eventBody", new JsonObject()
-                    .put("channelId", victim.id).put("systemTopicType", "no_longer_subscribed")
-                    .put("reason", "another_channel_subscribed")).encode());
-            victim.closeSocketQuietly();
-            victim.evicted = true;
+            noLongerSubscribed(victim);
         }
         String id = "streaming-" + channelSequence.incrementAndGet() % 10 + "-"
                 + UUID.randomUUID().toString().replace("-", "").substring(0, 26);

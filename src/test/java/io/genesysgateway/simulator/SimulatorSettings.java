@@ -58,6 +58,11 @@ public record SimulatorSettings(
                 maxChannels, maxTopicsPerChannel, value, requestsPerMinute, greetingFrame);
     }
 
+    public SimulatorSettings withMaxChannels(int value) {
+        return new SimulatorSettings(host, port, clients, permissions, tokenLifetimeSeconds, heartbeatIntervalMillis,
+                value, maxTopicsPerChannel, channelLifetimeMillis, requestsPerMinute, greetingFrame);
+    }
+
     /** A frame written the instant a socket is accepted (to test that clients do not lose it). */
     public SimulatorSettings withGreetingFrame(String value) {
         return new SimulatorSettings(host, port, clients, permissions, tokenLifetimeSeconds, heartbeatIntervalMillis,
