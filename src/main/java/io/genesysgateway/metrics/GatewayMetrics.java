@@ -65,6 +65,10 @@ public class GatewayMetrics implements CamelContextAware, Service {
         gauge("genesys.gateway.outbox.pending", "wrap-ups stored and not yet accepted by history", outbox, Outbox::pendingCount);
         gauge("genesys.gateway.token.valid", "1 while an access token can be had", tokenCache, t -> t.isHealthy() ? 1 : 0);
         counter("genesys.gateway.reconnects", "socket replacements after a loss", channelPool, ChannelPool::reconnects);
+        counter("genesys.gateway.channel.moves", "channels moved make-before-break (token renewed, renewal failed)",
+                channelPool, ChannelPool::channelMoves);
+        counter("genesys.gateway.channels.gone", "channels Genesys removed (evicted, expired, closed with their token)",
+                channelPool, ChannelPool::channelsGone);
         counter("genesys.gateway.gap.windows", "windows without a socket (events may be lost)", channelPool,
                 p -> p.gaps().size());
         counter("genesys.gateway.channel.renewals", "channels renewed before expiry", channelPool, ChannelPool::channelRenewals);

@@ -64,7 +64,8 @@ public class GatewayReadiness extends AbstractHealthCheck {
         } else if (!tokenCache.isHealthy()) {
             builder.message("no Genesys access token: " + tokenCache.lastFailureMessage()).down();
         } else if (withoutSocket > 0) {
-            builder.message(withoutSocket + " channel(s) carrying topics have no open socket: reconnecting").down();
+            builder.message(withoutSocket + " channel(s) carrying topics have no open socket, reconnecting: "
+                    + String.join("; ", channelPool.socketLosses())).down();
         } else if (deliveryHealth.isFailing()) {
             builder.message(deliveryHealth.describe()).down();
         } else {

@@ -52,6 +52,11 @@ public class GatewayStatus {
                     "to", last.to().toString(), "why", last.why()));
         }
         out.put("capacityRejections", channelPool.capacityRejections());
+        out.put("channelMoves", channelPool.channelMoves());
+        out.put("channelsGone", channelPool.channelsGone());
+        if (channelPool.lastChannelGone() != null) {
+            out.put("lastChannelGone", channelPool.lastChannelGone());
+        }
         out.put("token", tokenCache.describe());
         out.put("genesysCallsByStatus", api.callsByStatus());
         out.put("store", database.describe());
