@@ -104,12 +104,15 @@ class RestartRecoveryIT {
         Process second = start(env, "second");
         try {
             awaitUp(second, base);
+            long up = System.nanoTime();
             assertThat(new JsonObject(get(base + "/customers/supportInteraction/" + lastAcknowledged)).getString("state"))
                     .as("a trigger acknowledged just before kill -9 is still tracked").isNotNull();
             if (store.equals("sqlite")) {
                 assertSecondGatewayRefused(env);
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> recorded(ids) == 30);
+            System.out.printf("IN-TIME [%s] restart after kill -9: wrap-ups published while down in history %.1f s after"
+                    + " the gateway was up%n", store, (System.nanoTime() - up) / 1e9);
             assertThat(sourcesOf(ids.subList(10, 20))).as("waited in the outbox through the crash").containsOnly("live");
             assertThat(sourcesOf(ids.subList(20, 30))).as("published while the gateway was down").containsOnly("reconciled");
             Thread.sleep(2_000); // a duplicate, if any, would come now
@@ -129,23 +132,52 @@ class RestartRecoveryIT {
             }
             more.forEach(id -> simulator.emitAcw(AcwEvent.sample(id)));
             Thread.sleep(500);
+            for (int i = 0; i < 40; i++) {
+                burst.add(track(base));
+            }
+            for (String id : burst) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> simulator.channelWithTopic(topicOf(id))
+                        .map(GenesysSimulator.SimChannel::hasOpenSocket).orElse(false));
+            }
         } finally {
+            // SIGTERM in the middle of a burst of wrap-ups: one every 25 ms, the stop after the tenth
+            Thread emitter = new Thread(() -> burst.forEach(id -> {
+                (simulator.emitAcw(AcwEvent.sample(id)) > 0 ? reachedTheSocket : missedBySocket).add(id);
+                try {
+                    Thread.sleep(25);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            emitter.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> reachedTheSocket.size() + missedBySocket.size() >= 10);
             long stopping = System.nanoTime();
             second.toHandle().destroy(); // SIGTERM (Process.destroy() would also close the pipes)
             assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("a clean stop ends").isTrue();
             System.out.printf("clean stop took %d ms, exit %d%n", (System.nanoTime() - stopping) / 1_000_000, second.exitValue());
+            emitter.join(10_000);
         }
         sink.delay(0);
-        List<String> more = lastFive();
+        List<String> more = tracked.subList(tracked.size() - 45, tracked.size() - 40);
         Process third = start(env, "third");
         try {
             awaitUp(third, base);
+            long up = System.nanoTime();
             await().atMost(Duration.ofSeconds(60)).until(() -> recorded(more) == 5);
+            await().atMost(Duration.ofSeconds(60)).until(() -> recorded(burst) == 40);
+            System.out.printf("IN-TIME [%s] SIGTERM mid-burst: %d wrap-ups reached the socket before the stop, %d did not;"
+                    + " all in history %.1f s after the restart%n", store, reachedTheSocket.size(), missedBySocket.size(),
+                    (System.nanoTime() - up) / 1e9);
             Thread.sleep(2_000);
             System.out.printf("DURABILITY [%s] clean stop with deliveries in flight: emitted 5, delivered %d, duplicated %d%n",
                     store, recorded(more), duplicated(more));
             assertThat(duplicated(more)).isZero();
             assertThat(duplicated(ids)).isZero();
+            assertThat(duplicated(burst)).isZero();
+            // every frame the socket carried before it closed was committed: recorded live, not found again later
+            assertThat(sourcesOf(List.copyOf(reachedTheSocket))).as("received before the stop").containsOnly("live");
+            assertThat(sourcesOf(List.copyOf(missedBySocket))).as("published after the socket closed").containsOnly("reconciled");
+            assertThat(missedBySocket).as("the stop came mid-burst").isNotEmpty();
         } finally {
             third.toHandle().destroy();
             third.waitFor(60, TimeUnit.SECONDS);
@@ -166,6 +198,9 @@ class RestartRecoveryIT {
     // ------------------------------------------------------------------ helpers
 
     private final List<String> tracked = new ArrayList<>();
+    private final List<String> burst = new ArrayList<>();
+    private final List<String> reachedTheSocket = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> missedBySocket = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private String track(String base) throws Exception {
         String id = UUID.randomUUID().toString();
@@ -176,10 +211,6 @@ class RestartRecoveryIT {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         tracked.add(id);
         return id;
-    }
-
-    private List<String> lastFive() {
-        return tracked.subList(tracked.size() - 5, tracked.size());
     }
 
     private String get(String url) throws Exception {
@@ -213,7 +244,7 @@ class RestartRecoveryIT {
                 "GENESYS_CLIENT_ID", SimulatorSettings.CLIENT_ID, "GENESYS_CLIENT_SECRET", SimulatorSettings.CLIENT_SECRET,
                 "HISTORY_URL", sink.url(), "GATEWAY_API_KEY", "restart-key"));
         env.putAll(Map.of("HISTORY_POLL_MILLIS", "200", "HISTORY_BACKOFF_MILLIS", "200", "HISTORY_MAX_ATTEMPTS", "1000",
-                "HISTORY_BREAKER_OPEN_SECONDS", "1", "RECONCILE_POLL_SECONDS", "1", "RECONCILE_DELAY_SECONDS", "1",
+                "HISTORY_BREAKER_OPEN_SECONDS", "1", "RECONCILE_POLL_SECONDS", "1",
                 "RECONCILE_LINGER_SECONDS", "1", "CAMEL_MAIN_SHUTDOWNTIMEOUT", "30"));
         if (store.equals("postgresql")) {
             env.put("STORE_URL", postgres.createDatabase("restart_" + System.nanoTime()));
