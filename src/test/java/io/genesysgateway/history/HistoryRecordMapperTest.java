@@ -17,9 +17,7 @@ class HistoryRecordMapperTest {
 
     @Test
     void everyFieldOfTheEventIsInTheRecordAndLongTimesStayExact() throws Exception {
-        HistoryRecordMapper mapper = new HistoryRecordMapper();
-        mapper.setCamelContext(new DefaultCamelContext());
-        mapper.setMapping("file:" + Path.of("src/main/routes/history-record.jsonata").toAbsolutePath());
+        HistoryRecordMapper mapper = mapper();
         // past 2^31 and past 2^53 ms: a double or an int would change them
         String envelope = """
                 {"topicName":"v2.detail.events.conversation.c1.acw","version":"2","eventBody":{
@@ -43,5 +41,22 @@ class HistoryRecordMapperTest {
         assertThat(record.path("source").asText()).isEqualTo("live");
         assertThat(record.path("context").path("caseId").asText()).isEqualTo("C-1");
         assertThat(record.size()).as("23 fields, one later field, source and context").isEqualTo(26);
+    }
+
+    @Test
+    void whatTheEventDoesNotHaveIsNotInTheRecord() throws Exception {
+        JsonNode record = JSON.readTree(mapper().map("""
+                {"topicName":"t","eventBody":{"conversationId":"c1","participantId":"p1"}}""", Map.of(), "reconciled"));
+        assertThat(record.has("eventTime")).isFalse();
+        assertThat(record.has("callbackScheduledTime")).isFalse();
+        assertThat(record.path("source").asText()).isEqualTo("reconciled");
+        assertThat(record.size()).isEqualTo(4);
+    }
+
+    private static HistoryRecordMapper mapper() {
+        HistoryRecordMapper mapper = new HistoryRecordMapper();
+        mapper.setCamelContext(new DefaultCamelContext());
+        mapper.setMapping("file:" + Path.of("src/main/routes/history-record.jsonata").toAbsolutePath());
+        return mapper;
     }
 }
