@@ -29,6 +29,7 @@ class UntrackedAndMalformedAcwTest extends GatewayTestSupport {
         trackAndAwaitSubscription(tracked, new JsonObject().put("caseId", "T-1"));
         String channel = simulator.channelWithTopic(topicOf(tracked)).orElseThrow().id();
         long before = frames().getLong("acw_untracked", 0L);
+        long recordsBefore = storedRecords();
         int mark = LogCapture.lines().size();
 
         // Genesys would not send it on this channel, but a frame is a frame: three wrap-ups of a stranger
@@ -42,6 +43,8 @@ class UntrackedAndMalformedAcwTest extends GatewayTestSupport {
         await().atMost(Duration.ofSeconds(10)).until(() -> sink.forConversation(tracked).size() == 1);
 
         assertThat(sink.forConversation(stranger)).as("not sent to history").isEmpty();
+        // nothing written for them: the store's outbox holds the tracked one only (written after them)
+        await().atMost(Duration.ofSeconds(5)).until(() -> storedRecords() == recordsBefore + 1);
         assertThat(get("/customers/supportInteraction/" + stranger).statusCode()).as("not tracked by it either")
                 .isEqualTo(404);
         List<String> log = LogCapture.lines().subList(mark, LogCapture.lines().size());
@@ -56,13 +59,16 @@ class UntrackedAndMalformedAcwTest extends GatewayTestSupport {
         // closed by reconciliation (analytics: every agent wrapped up), not purged: its row and context are there
         String id = newConversationId();
         trackAndAwaitSubscription(id, new JsonObject().put("caseId", "L-1"));
-        String channel = simulator.channelWithTopic(topicOf(id)).orElseThrow().id();
+        // a channel emptied by the close is retired: another conversation keeps a socket open to send on
+        String other = newConversationId();
+        trackAndAwaitSubscription(other, new JsonObject());
         AcwEvent first = AcwEvent.sample(id);
         simulator.emitAcw(first);
         await().atMost(Duration.ofSeconds(15)).until(() -> conversation(id).getString("state").equals("completed"));
 
         // another agent's wrap-up after the close (e.g. after a transfer) still reaches history, with the context
         AcwEvent late = first.ofAnotherAgent(UUID.randomUUID().toString(), "late wrap-up", 10_000);
+        String channel = simulator.channelWithTopic(topicOf(other)).orElseThrow().id();
         assertThat(simulator.sendRaw(channel, envelope(late))).isTrue();
         await().atMost(Duration.ofSeconds(10)).until(() -> sink.forConversation(id).size() == 2);
         JsonObject record = sink.forConversation(id).stream().map(r -> r.body())
@@ -124,6 +130,12 @@ class UntrackedAndMalformedAcwTest extends GatewayTestSupport {
         JsonObject copy = body.copy();
         copy.remove(field);
         return copy;
+    }
+
+    /** History records in the store's outbox, whatever their state. */
+    private long storedRecords() throws Exception {
+        return status().getJsonObject("historyRecords").getMap().values().stream()
+                .mapToLong(v -> ((Number) v).longValue()).sum();
     }
 
     private JsonObject frames() throws Exception {
