@@ -106,24 +106,38 @@ public class ConversationStore {
                 + " order by tracked_at");
     }
 
+    /** What became of an ACW event offered to the store. */
+    public enum AcwOutcome {
+        /** the first time this wrap-up is seen: in the outbox, to be delivered */
+        STORED,
+        /** the same wrap-up again (same Idempotency-Key): nothing changed */
+        DUPLICATE,
+        /** no such conversation in the store (never tracked, or closed and purged): nothing written */
+        UNTRACKED
+    }
+
     /**
-     * Records an ACW event in the outbox, in the same transaction as the conversation's change: a duplicate (the same
-     * Idempotency-Key) changes nothing.
-     *
-     * @return true the first time this wrap-up is seen, false for a repeat (to be dropped)
+     * Records an ACW event in the outbox, in the same transaction as the conversation's change. Only a conversation
+     * with a row here is recorded: a record without its trigger context is of no use to history. A conversation that
+     * is closed but not yet purged still counts as tracked: a late wrap-up (another agent's after a transfer, after
+     * reconciliation closed it) is a real one, and its context is still here.
      */
-    public boolean acwReceived(String conversationId, String idempotencyKey, String envelope, String source) {
+    public AcwOutcome acwReceived(String conversationId, String idempotencyKey, String envelope, String source) {
         try {
             return database.inTransaction(c -> {
                 Instant now = clock.instant();
+                int tracked = exec(c, "update tracked_conversation set acw_events = acw_events + 1, last_acw_at = ?,"
+                        + " state = 'acw_received' where conversation_id = ?", ts(now), conversationId);
+                if (tracked == 0) {
+                    return AcwOutcome.UNTRACKED;
+                }
+                // a duplicate key fails here, and the transaction (with the update above) is rolled back
                 outbox.insert(c, idempotencyKey, conversationId, envelope, source, now);
-                exec(c, "update tracked_conversation set acw_events = acw_events + 1, last_acw_at = ?, state = 'acw_received'"
-                        + " where conversation_id = ?", ts(now), conversationId);
-                return true;
+                return AcwOutcome.STORED;
             });
         } catch (StoreException e) {
             if (e.isDuplicateKey()) {
-                return false;
+                return AcwOutcome.DUPLICATE;
             }
             throw e;
         }

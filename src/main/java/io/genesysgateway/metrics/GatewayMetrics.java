@@ -80,6 +80,8 @@ public class GatewayMetrics implements CamelContextAware, Service {
             FunctionCounter.builder("genesys.gateway.frames", frames, f -> f.get(kind))
                     .description("socket frames received by kind").tag("kind", kind).register(registry);
         }
+        counter("genesys.gateway.acw.untracked", "ACW events not sent: their conversation is not tracked", frames,
+                f -> f.get("acw_untracked"));
         api.setCallListener(status -> Counter.builder("genesys.gateway.genesys.api.calls")
                 .description("Genesys Platform API calls by HTTP status (0 = no answer)").tag("status", status)
                 .register(registry).increment());

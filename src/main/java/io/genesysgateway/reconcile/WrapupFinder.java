@@ -3,9 +3,11 @@ package io.genesysgateway.reconcile;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.genesysgateway.channel.ChannelPool;
@@ -46,7 +48,7 @@ public class WrapupFinder {
                     interacted |= "interact".equals(type);
                     if ("wrapup".equals(type)) {
                         wrapped = true;
-                        wrapups.add(envelope(conversationId, participant, session, segment));
+                        wrapups.add(envelope(conversationId, doc, participant, session, segment));
                     }
                 }
             }
@@ -63,27 +65,41 @@ public class WrapupFinder {
         return new AnalyticsFindings(conversationId, true, ended, agents, awaiting, skipped, wrapups);
     }
 
-    private static Map<String, Object> envelope(String conversationId, JsonNode participant, JsonNode session, JsonNode segment) {
+    /**
+     * The ACW event's fields, in its order, from where analytics keeps them: the session (addresses, callback,
+     * provider, media and message type, in lower case there), the wrap-up segment (code, note, queue, subject; the
+     * queue and subject of the session's other segments when it has none), the participant (agent), and the
+     * conversation's external contacts and organizations from every participant.
+     */
+    private static Map<String, Object> envelope(String conversationId, JsonNode doc, JsonNode participant,
+                                                JsonNode session, JsonNode segment) {
         Map<String, Object> body = new LinkedHashMap<>();
         Instant end = instant(segment.path("segmentEnd").asText(null));
         Instant start = instant(segment.path("segmentStart").asText(null));
-        if (end != null) {
-            body.put("eventTime", end.toEpochMilli());
-        }
+        body.put("eventTime", end == null ? null : end.toEpochMilli());
         body.put("conversationId", conversationId);
-        body.put("participantId", participant.path("participantId").asText(null));
-        body.put("sessionId", session.path("sessionId").asText(null));
-        body.put("mediaType", upper(session.path("mediaType").asText(null)));
-        body.put("direction", upper(session.path("direction").asText(null)));
-        body.put("ani", session.path("ani").asText(null));
-        body.put("dnis", session.path("dnis").asText(null));
-        body.put("userId", participant.path("userId").asText(null));
-        body.put("queueId", segment.path("queueId").asText(null));
-        body.put("wrapupCode", segment.path("wrapUpCode").asText(null));
-        body.put("wrapupNotes", segment.path("wrapUpNote").asText(null));
-        if (start != null && end != null) {
-            body.put("wrapupDurationMs", end.toEpochMilli() - start.toEpochMilli());
-        }
+        body.put("participantId", text(participant, "participantId"));
+        body.put("sessionId", text(session, "sessionId"));
+        body.put("mediaType", upper(text(session, "mediaType")));
+        body.put("provider", text(session, "provider"));
+        body.put("direction", upper(text(session, "direction")));
+        body.put("ani", text(session, "ani"));
+        body.put("dnis", text(session, "dnis"));
+        body.put("addressTo", text(session, "addressTo"));
+        body.put("addressFrom", text(session, "addressFrom"));
+        body.put("callbackUserName", text(session, "callbackUserName"));
+        body.put("callbackNumbers", texts(session.path("callbackNumbers")));
+        Instant callbackAt = instant(text(session, "callbackScheduledTime"));
+        body.put("callbackScheduledTime", callbackAt == null ? null : callbackAt.toEpochMilli());
+        body.put("subject", segmentOrSession(segment, session, "subject"));
+        body.put("messageType", upper(text(session, "messageType")));
+        body.put("userId", text(participant, "userId"));
+        body.put("queueId", segmentOrSession(segment, session, "queueId"));
+        body.put("wrapupCode", text(segment, "wrapUpCode"));
+        body.put("wrapupNotes", text(segment, "wrapUpNote"));
+        body.put("wrapupDurationMs", start == null || end == null ? null : end.toEpochMilli() - start.toEpochMilli());
+        body.put("conversationExternalContactIds", everyParticipants(doc, "externalContactId"));
+        body.put("conversationExternalOrganizationIds", everyParticipants(doc, "externalOrganizationId"));
         body.values().removeIf(java.util.Objects::isNull);
         Map<String, Object> envelope = new LinkedHashMap<>();
         envelope.put("topicName", ChannelPool.topicOf(conversationId));
@@ -91,6 +107,46 @@ public class WrapupFinder {
         envelope.put("eventBody", body);
         envelope.put("metadata", Map.of("source", "analytics conversation details"));
         return envelope;
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.path(field);
+        return value.isValueNode() && !value.isNull() ? value.asText() : null;
+    }
+
+    private static List<String> texts(JsonNode array) {
+        if (!array.isArray() || array.isEmpty()) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        array.forEach(v -> out.add(v.asText()));
+        return out;
+    }
+
+    private static String segmentOrSession(JsonNode segment, JsonNode session, String field) {
+        String own = text(segment, field);
+        if (own != null) {
+            return own;
+        }
+        for (JsonNode other : session.path("segments")) {
+            String value = text(other, field);
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
+    }
+
+    /** Distinct values of a participant field over the whole conversation, in order; null when none has it. */
+    private static List<String> everyParticipants(JsonNode doc, String field) {
+        Set<String> out = new LinkedHashSet<>();
+        for (JsonNode p : doc.path("participants")) {
+            String value = text(p, field);
+            if (value != null) {
+                out.add(value);
+            }
+        }
+        return out.isEmpty() ? null : new ArrayList<>(out);
     }
 
     private static Instant instant(String text) {

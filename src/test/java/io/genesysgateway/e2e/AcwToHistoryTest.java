@@ -2,10 +2,12 @@ package io.genesysgateway.e2e;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Properties;
 
 import io.genesysgateway.GatewayTestSupport;
 import io.genesysgateway.sink.HistorySink;
 import io.genesysgateway.simulator.AcwEvent;
+import io.genesysgateway.simulator.GenesysSimulator.SimChannel;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +16,13 @@ import static org.awaitility.Awaitility.await;
 
 /** Trigger → subscribed at the simulator → ACW emitted → record at the history sink → topic unsubscribed. */
 class AcwToHistoryTest extends GatewayTestSupport {
+
+    @Override
+    protected void gatewayProperties(Properties p) {
+        // a silent socket is noticed within about 2 s (the reconciled-record test makes one)
+        p.put("genesys.liveness-window-millis", "1000");
+        p.put("genesys.pong-timeout-millis", "1000");
+    }
 
     @Test
     void wrapUpReachesHistoryWithItsContextAndTheTopicIsUnsubscribed() throws Exception {
@@ -26,24 +35,20 @@ class AcwToHistoryTest extends GatewayTestSupport {
                 .getString("state").equals("subscribed"));
         assertThat(answer.getBoolean("newlyTracked")).isTrue();
 
-        AcwEvent acw = AcwEvent.sample(id);
+        // a wrap-up past 2^31 ms long (an int would overflow): the event's times are all 64-bit
+        AcwEvent acw = AcwEvent.sample(id).withTimes(System.currentTimeMillis(), 3_000_000_123L,
+                System.currentTimeMillis() + 86_400_000L);
+        long emitted = System.nanoTime();
         assertThat(simulator.emitAcw(acw)).isEqualTo(1);
 
         await().atMost(Duration.ofSeconds(15)).until(() -> sink.forConversation(id).size() == 1);
+        System.out.printf("live ACW in history after %d ms%n", (System.nanoTime() - emitted) / 1_000_000);
         HistorySink.Received record = sink.forConversation(id).get(0);
         JsonObject body = record.body();
-        assertThat(body.getString("participantId")).isEqualTo(acw.participantId());
-        assertThat(body.getString("userId")).isEqualTo(acw.userId());
-        assertThat(body.getString("queueId")).isEqualTo(acw.queueId());
-        assertThat(body.getString("wrapupCode")).isEqualTo(acw.wrapupCode());
-        assertThat(body.getString("wrapupNotes")).isEqualTo(acw.wrapupNotes());
-        assertThat(body.getLong("wrapupDurationMs")).isEqualTo(acw.wrapupDurationMs());
-        assertThat(Instant.parse(body.getString("eventTime"))).isEqualTo(Instant.ofEpochMilli(acw.eventTime()));
+        assertCarriesEveryFieldOf(body, acw);
+        assertThat(body.getString("utilizationLabel")).as("a field newer than the SDK model passes through")
+                .isEqualTo(acw.laterFields().get("utilizationLabel"));
         assertThat(body.getString("eventTime")).endsWith("Z");
-        assertThat(body.getString("mediaType")).isEqualTo("VOICE");
-        assertThat(body.getString("direction")).isEqualTo("INBOUND");
-        assertThat(body.getString("ani")).isEqualTo(acw.ani());
-        assertThat(body.getString("dnis")).isEqualTo(acw.dnis());
         assertThat(body.getJsonObject("context").getString("customerId")).isEqualTo("C-1001");
         assertThat(body.getJsonObject("context").getString("caseId")).isEqualTo("CASE-77");
         assertThat(body.getJsonObject("context").getInteger("priority")).isEqualTo(2);
@@ -58,6 +63,59 @@ class AcwToHistoryTest extends GatewayTestSupport {
         // Genesys analytics says it ended with every wrap-up in: closed for good
         assertThat(status.getString("state")).isEqualTo("completed");
         assertThat(status.getString("deliveredAt")).isNotBlank();
+    }
+
+    @Test
+    void aWrapUpMissedDuringASocketGapIsRecordedWithWhatAnalyticsHasOfIt() throws Exception {
+        String id = newConversationId();
+        trackAndAwaitSubscription(id, new JsonObject().put("caseId", "R-5"));
+        // the connection dies without a close frame: what Genesys publishes meanwhile is lost at the source, until
+        // the gateway notices (no pong) and opens another socket; the gap is then reconciled from analytics
+        SimChannel channel = simulator.channelWithTopic(topicOf(id)).orElseThrow();
+        simulator.silenceSocket(channel.id());
+        AcwEvent acw = AcwEvent.sample(id).withTimes(System.currentTimeMillis(), 3_000_000_123L,
+                System.currentTimeMillis() + 86_400_000L);
+        long emitted = System.nanoTime();
+        assertThat(simulator.emitAcw(acw)).as("published with no socket").isZero();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> sink.forConversation(id).size() == 1);
+        System.out.printf("reconciled ACW in history after %d ms%n", (System.nanoTime() - emitted) / 1_000_000);
+        JsonObject body = sink.forConversation(id).get(0).body();
+        assertThat(body.getString("source")).isEqualTo("reconciled");
+        // analytics holds every field of the event in its own shape (session, segment, participants)
+        assertCarriesEveryFieldOf(body, acw);
+        assertThat(body.containsKey("utilizationLabel")).as("not in analytics").isFalse();
+        assertThat(body.getJsonObject("context").getString("caseId")).isEqualTo("R-5");
+    }
+
+    /** The 23 fields of Genesys' ACW event model, as the default mapping renders them. */
+    private static void assertCarriesEveryFieldOf(JsonObject body, AcwEvent acw) {
+        assertThat(Instant.parse(body.getString("eventTime"))).isEqualTo(Instant.ofEpochMilli(acw.eventTime()));
+        assertThat(body.getString("conversationId")).isEqualTo(acw.conversationId());
+        assertThat(body.getString("participantId")).isEqualTo(acw.participantId());
+        assertThat(body.getString("sessionId")).isEqualTo(acw.sessionId());
+        assertThat(body.getString("mediaType")).isEqualTo("VOICE");
+        assertThat(body.getString("provider")).isEqualTo(acw.provider());
+        assertThat(body.getString("direction")).isEqualTo("INBOUND");
+        assertThat(body.getString("ani")).isEqualTo(acw.ani());
+        assertThat(body.getString("dnis")).isEqualTo(acw.dnis());
+        assertThat(body.getString("addressTo")).isEqualTo(acw.addressTo());
+        assertThat(body.getString("addressFrom")).isEqualTo(acw.addressFrom());
+        assertThat(body.getString("callbackUserName")).isEqualTo(acw.callbackUserName());
+        assertThat(body.getJsonArray("callbackNumbers").getList()).isEqualTo(acw.callbackNumbers());
+        assertThat(Instant.parse(body.getString("callbackScheduledTime")))
+                .isEqualTo(Instant.ofEpochMilli(acw.callbackScheduledTime()));
+        assertThat(body.getString("subject")).isEqualTo(acw.subject());
+        assertThat(body.getString("messageType")).isEqualTo("SMS");
+        assertThat(body.getString("userId")).isEqualTo(acw.userId());
+        assertThat(body.getString("queueId")).isEqualTo(acw.queueId());
+        assertThat(body.getString("wrapupCode")).isEqualTo(acw.wrapupCode());
+        assertThat(body.getString("wrapupNotes")).isEqualTo(acw.wrapupNotes());
+        assertThat(body.getLong("wrapupDurationMs")).isEqualTo(acw.wrapupDurationMs()).isGreaterThan(Integer.MAX_VALUE);
+        assertThat(body.getJsonArray("conversationExternalContactIds").getList())
+                .isEqualTo(acw.conversationExternalContactIds());
+        assertThat(body.getJsonArray("conversationExternalOrganizationIds").getList())
+                .isEqualTo(acw.conversationExternalOrganizationIds());
     }
 
     @Test

@@ -158,9 +158,7 @@ abstract class DurabilityScenarios extends GatewayTestSupport {
         assertThat(simulator.allTopics()).contains(topicOf(id));
         assertThat(conversation(id).getString("state")).isEqualTo("delivered");
 
-        AcwEvent second = new AcwEvent(id, agentB, UUID.randomUUID().toString(), UUID.randomUUID().toString(),
-                first.queueId(), UUID.randomUUID().toString(), "transferred call, resolved", 20_000,
-                System.currentTimeMillis(), "VOICE", "INBOUND", first.ani(), first.dnis());
+        AcwEvent second = first.ofAnotherAgent(agentB, "transferred call, resolved", 20_000);
         simulator.emitAcw(second);
         await().atMost(Duration.ofSeconds(10)).until(() -> sink.forConversation(id).size() == 2);
         assertThat(sink.forConversation(id)).extracting(r -> r.body().getString("participantId"))

@@ -1,5 +1,7 @@
 package io.genesysgateway.reconcile;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,6 +40,55 @@ class WrapupFinderTest {
                 .containsEntry("mediaType", "VOICE").containsEntry("direction", "INBOUND")
                 .containsEntry("wrapupDurationMs", 45_000L)
                 .containsEntry("eventTime", java.time.Instant.parse("2026-11-25T10:04:45Z").toEpochMilli());
+    }
+
+    @Test
+    void everyFieldOfTheEventThatAnalyticsHasIsRebuilt() throws Exception {
+        AnalyticsFindings f = finder.find("c5", doc("""
+                {"conversationId":"c5","conversationEnd":"2026-11-25T10:05:00Z","participants":[
+                  {"participantId":"cust","purpose":"customer","externalContactId":"ec1","externalOrganizationId":"eo1",
+                   "sessions":[]},
+                  {"participantId":"ext","purpose":"external","externalContactId":"ec2","sessions":[]},
+                  {"participantId":"a1","purpose":"agent","userId":"u1","sessions":[{"sessionId":"s1",
+                    "mediaType":"callback","provider":"Edge","direction":"outbound","ani":"tel:+1","dnis":"tel:+2",
+                    "addressTo":"tel:+2","addressFrom":"tel:+1","callbackUserName":"Ada",
+                    "callbackNumbers":["tel:+1","tel:+3"],"callbackScheduledTime":"2026-11-26T09:00:00.250Z",
+                    "messageType":"whatsapp","segments":[
+                      {"segmentType":"interact","segmentStart":"2000-01-01T00:00:00Z","segmentEnd":"2026-11-25T10:04:00Z",
+                       "queueId":"q1","subject":"Invoice 4411"},
+                      {"segmentType":"wrapup","segmentStart":"2000-01-01T00:00:00Z","segmentEnd":"2026-11-25T10:04:45.123Z",
+                       "wrapUpCode":"code-1","wrapUpNote":"resolved"}]}]}]}"""));
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> body = (Map<String, Object>) f.wrapups().get(0).get("eventBody");
+        long end = Instant.parse("2026-11-25T10:04:45.123Z").toEpochMilli();
+        assertThat(body).containsExactly(
+                Map.entry("eventTime", end),
+                Map.entry("conversationId", "c5"),
+                Map.entry("participantId", "a1"),
+                Map.entry("sessionId", "s1"),
+                Map.entry("mediaType", "CALLBACK"),
+                Map.entry("provider", "Edge"),
+                Map.entry("direction", "OUTBOUND"),
+                Map.entry("ani", "tel:+1"),
+                Map.entry("dnis", "tel:+2"),
+                Map.entry("addressTo", "tel:+2"),
+                Map.entry("addressFrom", "tel:+1"),
+                Map.entry("callbackUserName", "Ada"),
+                Map.entry("callbackNumbers", List.of("tel:+1", "tel:+3")),
+                Map.entry("callbackScheduledTime", Instant.parse("2026-11-26T09:00:00.250Z").toEpochMilli()),
+                // the wrap-up segment has no subject or queue of its own: the session's other segments have
+                Map.entry("subject", "Invoice 4411"),
+                Map.entry("messageType", "WHATSAPP"),
+                Map.entry("userId", "u1"),
+                Map.entry("queueId", "q1"),
+                Map.entry("wrapupCode", "code-1"),
+                Map.entry("wrapupNotes", "resolved"),
+                // 26 years of wrap-up: far past 2^31 ms, kept exact
+                Map.entry("wrapupDurationMs", end - Instant.parse("2000-01-01T00:00:00Z").toEpochMilli()),
+                Map.entry("conversationExternalContactIds", List.of("ec1", "ec2")),
+                Map.entry("conversationExternalOrganizationIds", List.of("eo1")));
+        assertThat((Long) body.get("wrapupDurationMs")).isGreaterThan((long) Integer.MAX_VALUE);
     }
 
     @Test

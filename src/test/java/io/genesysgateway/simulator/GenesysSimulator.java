@@ -689,18 +689,35 @@ public final class GenesysSimulator implements AutoCloseable {
 
     // ------------------------------------------------------------------ helpers
 
+    /**
+     * The analytics conversation-details document holds the same wrap-up in its own shape: participant, session and
+     * segments (spelled {@code wrapUpCode}/{@code wrapUpNote}, enums in lower case, times as ISO-8601), the external
+     * contact and organization on the customer's participant.
+     */
     private void recordAnalytics(AcwEvent e) {
         Instant end = Instant.ofEpochMilli(e.eventTime());
         Instant wrapStart = end.minusMillis(e.wrapupDurationMs());
         JsonObject wrapup = new JsonObject().put("segmentType", "wrapup")
                 .put("segmentStart", wrapStart.toString()).put("segmentEnd", end.toString())
                 .put("wrapUpCode", e.wrapupCode()).put("wrapUpNote", e.wrapupNotes()).put("queueId", e.queueId());
+        JsonObject interact = new JsonObject().put("segmentType", "interact")
+                .put("segmentStart", wrapStart.minusSeconds(120).toString()).put("segmentEnd", wrapStart.toString())
+                .put("queueId", e.queueId());
+        if (e.subject() != null) {
+            interact.put("subject", e.subject());
+            wrapup.put("subject", e.subject());
+        }
         JsonObject session = new JsonObject().put("sessionId", e.sessionId())
-                .put("mediaType", e.mediaType().toLowerCase()).put("direction", e.direction().toLowerCase())
-                .put("ani", e.ani()).put("dnis", e.dnis())
-                .put("segments", new JsonArray().add(new JsonObject().put("segmentType", "interact")
-                        .put("segmentStart", wrapStart.minusSeconds(120).toString()).put("segmentEnd", wrapStart.toString())
-                        .put("queueId", e.queueId())).add(wrapup));
+                .put("mediaType", lower(e.mediaType())).put("direction", lower(e.direction()))
+                .put("provider", e.provider()).put("ani", e.ani()).put("dnis", e.dnis())
+                .put("addressTo", e.addressTo()).put("addressFrom", e.addressFrom())
+                .put("callbackUserName", e.callbackUserName())
+                .put("callbackNumbers", e.callbackNumbers() == null ? null : new JsonArray(e.callbackNumbers()))
+                .put("callbackScheduledTime", e.callbackScheduledTime() == null ? null
+                        : Instant.ofEpochMilli(e.callbackScheduledTime()).toString())
+                .put("messageType", lower(e.messageType()))
+                .put("segments", new JsonArray().add(interact).add(wrapup));
+        session.getMap().values().removeIf(java.util.Objects::isNull);
         JsonObject participant = new JsonObject().put("participantId", e.participantId()).put("purpose", "agent")
                 .put("userId", e.userId()).put("sessions", new JsonArray().add(session));
         analytics.compute(e.conversationId(), (id, doc) -> {
@@ -711,9 +728,47 @@ public final class GenesysSimulator implements AutoCloseable {
                     .filter(p -> e.participantId().equals(p.getString("participantId"))).findFirst()
                     .ifPresent(participants::remove);
             participants.add(participant);
+            externalParties(d, e);
             endIfEveryAgentIsDone(d, end);
             return d;
         });
+    }
+
+    /** The event's external contacts and organizations: the first on the customer, any other on an external party. */
+    private static void externalParties(JsonObject doc, AcwEvent e) {
+        List<String> contacts = e.conversationExternalContactIds() == null ? List.of() : e.conversationExternalContactIds();
+        List<String> organizations = e.conversationExternalOrganizationIds() == null ? List.of()
+                : e.conversationExternalOrganizationIds();
+        JsonArray participants = doc.getJsonArray("participants");
+        for (int i = 0; i < Math.max(contacts.size(), organizations.size()); i++) {
+            String contact = i < contacts.size() ? contacts.get(i) : null;
+            String organization = i < organizations.size() ? organizations.get(i) : null;
+            boolean known = participants.stream().map(JsonObject.class::cast).anyMatch(p ->
+                    (contact == null || contact.equals(p.getString("externalContactId")))
+                            && (organization == null || organization.equals(p.getString("externalOrganizationId"))));
+            if (known) {
+                continue;
+            }
+            JsonObject party = participants.stream().map(JsonObject.class::cast)
+                    .filter(p -> "customer".equals(p.getString("purpose")) && !p.containsKey("externalContactId")
+                            && !p.containsKey("externalOrganizationId")).findFirst()
+                    .orElseGet(() -> {
+                        JsonObject external = new JsonObject().put("participantId", UUID.randomUUID().toString())
+                                .put("purpose", "external").put("sessions", new JsonArray());
+                        participants.add(external);
+                        return external;
+                    });
+            if (contact != null) {
+                party.put("externalContactId", contact);
+            }
+            if (organization != null) {
+                party.put("externalOrganizationId", organization);
+            }
+        }
+    }
+
+    private static String lower(String s) {
+        return s == null ? null : s.toLowerCase(java.util.Locale.ROOT);
     }
 
     /**
