@@ -48,7 +48,10 @@ public class WrapupFinder {
                     interacted |= "interact".equals(type);
                     if ("wrapup".equals(type)) {
                         wrapped = true;
-                        wrapups.add(envelope(conversationId, doc, participant, session, segment));
+                        // without its participant a wrap-up has no Idempotency-Key (acw:{conversation}:{participant})
+                        if (participant.hasNonNull("participantId")) {
+                            wrapups.add(envelope(conversationId, doc, participant, session, segment));
+                        }
                     }
                 }
             }
