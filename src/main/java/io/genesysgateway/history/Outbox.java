@@ -22,14 +22,24 @@ import static io.genesysgateway.store.Database.exec;
 
 /**
  * The history outbox (table {@code history_delivery}): every wrap-up is written here before it counts as received,
- * then delivered, retried with exponential back-off, or moved to the dead-letter state, from where it is replayed
- * (on request, and by default when history recovers). A record being attempted holds a lease
- * ({@code next_attempt_at} in the future) so it is sent by one consumer at a time; a crash releases it.
+ * then delivered, retried, or moved to the dead-letter state, from where it is replayed (on request, and by default
+ * when history recovers). A record being attempted holds a lease ({@code next_attempt_at} in the future) so it is
+ * sent by one consumer at a time; a crash releases it.
+ * <p>
+ * A pending record that waits after a failure carries the kind of that failure ({@code failure_kind}
+ * {@code unavailable} or {@code breaker}) until it is claimed again: that tells a record waiting out a back-off,
+ * which a recovery may send at once, from one in flight, which must not be sent twice. History unavailable
+ * (5xx, 408, 429, no answer, breaker open) is retried until {@code history.max-age-seconds}; refused (another
+ * 4xx) is a dead letter at once.
  */
 public class Outbox {
 
     /** A record to deliver. */
     public record Delivery(String idempotencyKey, String conversationId, String envelope, String source, int attempts) {
+    }
+
+    /** A record given up while it waited: older than the age limit. */
+    public record Expired(String idempotencyKey, String conversationId, String problem) {
     }
 
     /** What became of a failed attempt. */
@@ -39,7 +49,9 @@ public class Outbox {
         /** Not attempted: the breaker is open; tried again when it may close. */
         DEFERRED,
         /** Given up: the record is a dead letter. */
-        DEAD_LETTER;
+        DEAD_LETTER,
+        /** A dead letter tried to see whether history is back: it is not, the record stays a dead letter. */
+        PROBE_FAILED;
 
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -48,12 +60,13 @@ public class Outbox {
 
     private Database database;
     private Clock clock = Clock.systemUTC();
-    private int maxAttempts = 10;
     private long backoffMillis = 1000;
     private long maxBackoffMillis = 300_000;
     private Duration maxAge = Duration.ofHours(1);
     private Duration lease = Duration.ofSeconds(60);
-    private Duration breakerOpen = Duration.ofSeconds(30);
+    private Duration breakerOpen = Duration.ofSeconds(2);
+    /** The probe in flight, if any: one at a time, so a history that hangs is not sent one per tick. */
+    private volatile Probe inFlightProbe;
     /** Dead letters whose history was unavailable: the ones a recovery replays. -1 until counted. */
     private final AtomicLong unavailableDeadLetters = new AtomicLong(-1);
     private volatile Map<String, Long> cachedCounts;
@@ -82,8 +95,88 @@ public class Outbox {
     public List<String> claimDue(int limit) {
         Instant now = clock.instant();
         return database.claim("select idempotency_key from history_delivery where state = 'pending' and next_attempt_at <= ?"
-                + " order by next_attempt_at", "update history_delivery set next_attempt_at = ? where idempotency_key = ?",
-                now, now.plus(lease), limit);
+                + " order by next_attempt_at", LEASE, now, now.plus(lease), limit);
+    }
+
+    /** Claiming a record: leased, and no longer waiting (a recovery does not make it due a second time). */
+    private static final String LEASE = "update history_delivery set next_attempt_at = ?, failure_kind = null"
+            + " where idempotency_key = ?";
+
+    /**
+     * While history is down: the one record to try, or null. The pending record whose turn came first, whatever its
+     * back-off says (a failed probe goes to the back of the line, so one record history chokes on does not hold up
+     * the others); with none pending, the oldest dead letter history was unavailable for. Null while the previous
+     * probe is unanswered.
+     */
+    public String probe(boolean replayDeadLetters) {
+        Instant now = clock.instant();
+        Probe last = inFlightProbe;
+        if (last != null && now.isBefore(last.until())) {
+            return null;
+        }
+        List<String> due = database.claim("select idempotency_key from history_delivery where state = 'pending'"
+                + " and (failure_kind is not null or next_attempt_at <= ?) order by next_attempt_at", LEASE,
+                now, now.plus(lease), 1);
+        if (!due.isEmpty()) {
+            inFlightProbe = new Probe(due.get(0), false, now.plus(lease));
+            return due.get(0);
+        }
+        String letter = replayDeadLetters ? probeDeadLetter() : null;
+        inFlightProbe = letter == null ? null : new Probe(letter, true, now.plus(lease));
+        return letter;
+    }
+
+    /**
+     * History may be back, with nothing pending to show it: after an outage longer than the age limit, or after a
+     * restart with dead letters. Same as {@link #probe} for those dead letters, and never while records are pending
+     * (their next attempt tells).
+     */
+    public String probeIfOnlyDeadLetters(boolean replayDeadLetters) {
+        if (!replayDeadLetters || !hasUnavailableDeadLetters()
+                || count("select count(*) from history_delivery where state = 'pending'") > 0) {
+            return null;
+        }
+        return probe(true);
+    }
+
+    /** History answers again: every record waiting out a back-off or the breaker (none in flight) is due now. */
+    public int resumeWaiting() {
+        return update("update history_delivery set next_attempt_at = ? where state = 'pending' and failure_kind is not null",
+                ts(clock.instant()));
+    }
+
+    /**
+     * Records that waited for history longer than the age limit become dead letters now, without another attempt
+     * (while history is down only one record a second is attempted). At most {@code limit} at a time.
+     */
+    public List<Expired> expire(int limit) {
+        Instant now = clock.instant();
+        Instant queuedBefore = now.minus(maxAge);
+        return database.inTransaction(c -> {
+            List<Expired> expired = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("select idempotency_key, conversation_id, last_error"
+                    + " from history_delivery where state = 'pending' and failure_kind is not null and queued_at < ?"
+                    + " order by queued_at")) {
+                ps.setObject(1, ts(queuedBefore));
+                ps.setMaxRows(limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String last = rs.getString(3);
+                        expired.add(new Expired(rs.getString(1), rs.getString(2),
+                                clip((last == null ? "history unavailable" : last) + tooOldNote())));
+                    }
+                }
+            }
+            for (Expired e : expired) {
+                exec(c, "update history_delivery set state = 'dead_letter', failure_kind = 'unavailable', last_error = ?"
+                        + " where idempotency_key = ?", e.problem(), e.idempotencyKey());
+            }
+            if (!expired.isEmpty()) {
+                countUnavailableDeadLetters(expired.size());
+                cachedCounts = null;
+            }
+            return expired;
+        });
     }
 
     /** The record to attempt, or null when it is not pending any more (delivered meanwhile). */
@@ -102,19 +195,32 @@ public class Outbox {
 
     /** Marks a record delivered, inside the caller's transaction (with its conversation's change). */
     public void markDelivered(Connection c, String key, Instant now) throws SQLException {
+        Probe answered = inFlightProbe;
+        if (answered != null && answered.key().equals(key)) {
+            inFlightProbe = null;
+        }
         exec(c, "update history_delivery set state = 'delivered', delivered_at = ?, attempts = attempts + 1,"
                 + " last_error = null, failure_kind = null where idempotency_key = ?", ts(now), key);
     }
 
-    /** Records a failed attempt and decides what follows: a retry, a deferral (breaker open) or the dead-letter state. */
+    /**
+     * Records a failed attempt and decides what follows: a retry, a deferral (breaker open) or the dead-letter state.
+     * History unavailable: retried until the record is older than the age limit; refused: a dead letter now.
+     */
     public Outcome failed(String key, Throwable failure) {
         String kind = kindOf(failure);
-        String error = describe(failure);
+        String failedWith = describe(failure);
+        Probe answered = inFlightProbe;
+        boolean probedDeadLetter = answered != null && answered.deadLetter() && answered.key().equals(key);
+        if (answered != null && answered.key().equals(key)) {
+            inFlightProbe = null;
+        }
         return database.inTransaction(c -> {
             Instant now = clock.instant();
             int attempts;
             Instant queuedAt;
-            try (PreparedStatement ps = c.prepareStatement("select attempts, queued_at from history_delivery"
+            String previous;
+            try (PreparedStatement ps = c.prepareStatement("select attempts, queued_at, last_error from history_delivery"
                     + " where idempotency_key = ? and state = 'pending'")) {
                 ps.setString(1, key);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -123,25 +229,30 @@ public class Outbox {
                     }
                     attempts = rs.getInt(1);
                     queuedAt = database.instant(rs, 2);
+                    previous = rs.getString(3);
                 }
             }
             boolean attempted = !"breaker".equals(kind);
+            // an open breaker asked nothing: what history last answered is the better reason
+            String error = attempted || previous == null ? failedWith : previous;
             int made = attempted ? attempts + 1 : attempts;
+            boolean rejected = "rejected".equals(kind);
             boolean tooOld = queuedAt.plus(maxAge).isBefore(now);
-            if ("rejected".equals(kind) || made >= maxAttempts || tooOld) {
-                String why = "rejected".equals(kind) ? error
-                        : tooOld ? error + " (undelivered for longer than " + maxAge.toMinutes() + " min)"
-                        : error + " (after " + made + " attempts)";
+            if (rejected || tooOld) {
+                String why = rejected ? error : error + tooOldNote();
                 exec(c, "update history_delivery set state = 'dead_letter', attempts = ?, last_error = ?, failure_kind = ?"
-                        + " where idempotency_key = ?", made, clip(why), "rejected".equals(kind) ? "rejected" : "unavailable", key);
-                if (!"rejected".equals(kind)) {
-                    unavailableDeadLetters.incrementAndGet();
+                        + " where idempotency_key = ?", made, clip(why), rejected ? "rejected" : "unavailable", key);
+                if (!rejected) {
+                    countUnavailableDeadLetters(1);
                 }
-                return Outcome.DEAD_LETTER;
+                cachedCounts = null;
+                // a dead letter that only showed history is still down: already counted, logged and on its conversation
+                return probedDeadLetter && !rejected ? Outcome.PROBE_FAILED : Outcome.DEAD_LETTER;
             }
+            // while history is down the back-off only orders the probes; its first success makes the record due
             Instant next = attempted ? now.plusMillis(backoff(made)) : now.plus(breakerOpen);
-            exec(c, "update history_delivery set attempts = ?, next_attempt_at = ?, last_error = ? where idempotency_key = ?",
-                    made, ts(next), clip(error), key);
+            exec(c, "update history_delivery set attempts = ?, next_attempt_at = ?, last_error = ?, failure_kind = ?"
+                    + " where idempotency_key = ?", made, ts(next), clip(error), attempted ? "unavailable" : "breaker", key);
             return attempted ? Outcome.RETRY : Outcome.DEFERRED;
         });
     }
@@ -183,13 +294,9 @@ public class Outbox {
         return known > 0;
     }
 
-    /**
-     * With nothing else in flight to tell whether history is back, one dead letter (the oldest it was unavailable
-     * for) is attempted again: a success replays the rest.
-     */
-    public String probe() {
-        if (!hasUnavailableDeadLetters()
-                || count("select count(*) from history_delivery where state = 'pending'") > 0) {
+    /** The oldest dead letter history was unavailable for, pending again for one attempt; null when there is none. */
+    private String probeDeadLetter() {
+        if (!hasUnavailableDeadLetters()) {
             return null;
         }
         return database.inTransaction(c -> {
@@ -204,10 +311,10 @@ public class Outbox {
                 }
             }
             if (key != null) {
-                // one attempt only: a failure puts it straight back among the dead letters
-                exec(c, "update history_delivery set state = 'pending', attempts = ?, next_attempt_at = ?, failure_kind = null"
-                        + " where idempotency_key = ?", maxAttempts - 1, ts(clock.instant().plus(lease)), key);
-                unavailableDeadLetters.decrementAndGet();
+                // its age is kept: a failure puts it straight back among the dead letters, a success replays the rest
+                exec(c, "update history_delivery set state = 'pending', next_attempt_at = ?, failure_kind = null"
+                        + " where idempotency_key = ?", ts(clock.instant().plus(lease)), key);
+                countUnavailableDeadLetters(-1);
             }
             return key;
         });
@@ -352,6 +459,16 @@ public class Outbox {
         return failure.getClass().getSimpleName() + ": " + failure.getMessage();
     }
 
+    private String tooOldNote() {
+        long s = maxAge.toSeconds();
+        return " (undelivered for longer than " + (s % 60 == 0 ? s / 60 + " min" : s + " s") + ")";
+    }
+
+    /** Keeps the count of dead letters a recovery replays, once it is known. */
+    private void countUnavailableDeadLetters(int delta) {
+        unavailableDeadLetters.updateAndGet(n -> n < 0 ? n : Math.max(0, n + delta));
+    }
+
     private long backoff(int attemptsMade) {
         long delay = Math.min(maxBackoffMillis, backoffMillis * (1L << Math.min(20, attemptsMade - 1)));
         // jitter: records that failed together do not all come back together
@@ -382,10 +499,6 @@ public class Outbox {
         this.database = database;
     }
 
-    public void setMaxAttempts(int maxAttempts) {
-        this.maxAttempts = maxAttempts;
-    }
-
     public void setBackoffMillis(long backoffMillis) {
         this.backoffMillis = backoffMillis;
     }
@@ -408,5 +521,9 @@ public class Outbox {
 
     void setClock(Clock clock) {
         this.clock = clock;
+    }
+
+    /** A record sent to see whether history is back; {@code until} its lease ends (an answer may never come). */
+    private record Probe(String key, boolean deadLetter, Instant until) {
     }
 }

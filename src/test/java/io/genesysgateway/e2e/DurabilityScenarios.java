@@ -35,7 +35,6 @@ abstract class DurabilityScenarios extends GatewayTestSupport {
     @Override
     protected void gatewayProperties(Properties p) {
         storeProperties(p);
-        p.put("history.max-attempts", "4");
         p.put("history.backoff-millis", "100");
         p.put("history.breaker-open-seconds", "1");
         p.put("history.max-age-seconds", "4");

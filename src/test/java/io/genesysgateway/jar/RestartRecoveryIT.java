@@ -243,7 +243,7 @@ class RestartRecoveryIT {
                 "GENESYS_LOGIN_URL", simulator.baseUrl(), "GENESYS_API_URL", simulator.baseUrl(),
                 "GENESYS_CLIENT_ID", SimulatorSettings.CLIENT_ID, "GENESYS_CLIENT_SECRET", SimulatorSettings.CLIENT_SECRET,
                 "HISTORY_URL", sink.url(), "GATEWAY_API_KEY", "restart-key"));
-        env.putAll(Map.of("HISTORY_POLL_MILLIS", "200", "HISTORY_BACKOFF_MILLIS", "200", "HISTORY_MAX_ATTEMPTS", "1000",
+        env.putAll(Map.of("HISTORY_POLL_MILLIS", "200", "HISTORY_BACKOFF_MILLIS", "200",
                 "HISTORY_BREAKER_OPEN_SECONDS", "1", "RECONCILE_POLL_SECONDS", "1",
                 "RECONCILE_LINGER_SECONDS", "1", "CAMEL_MAIN_SHUTDOWNTIMEOUT", "30"));
         if (store.equals("postgresql")) {
