@@ -71,8 +71,15 @@ public class ConnectionGuard implements Handler<HttpConnection> {
         });
     }
 
-    public int openConnections() {
-        return open.size();
+    /** True while an accepted connection has not been answered yet (no request yet, or one being answered). */
+    public boolean busy() {
+        for (Watch watch : open.values()) {
+            HttpServerRequest current = watch.current;
+            if (current == null || !(current.response().ended() || current.response().closed())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static final class Watch {

@@ -31,6 +31,8 @@ import org.apache.camel.support.LifecycleStrategySupport;
  */
 public class GuardedVertx extends VertxWrapper implements CamelContextAware {
 
+    private static final long DRAIN_MILLIS = 2000;
+
     private CamelContext camelContext;
     private ApiKeyCheck apiKeyCheck;
     private int headerTimeoutSeconds = 10;
@@ -54,7 +56,7 @@ public class GuardedVertx extends VertxWrapper implements CamelContextAware {
         ConnectionGuard connections = new ConnectionGuard(headerTimeoutSeconds * 1000L, maxConnections, refusals);
         JsonRefusals json = new JsonRefusals(refusals, this::apiRoutes, maxBodyBytes);
         ApiFront front = new ApiFront(gate(), connections, new HealthAnswer(camelContext, apiKeyCheck, healthDetailsOpen), this);
-        HttpServer server = new GuardedServer(delegate, options, front, json);
+        HttpServer server = new GuardedServer(delegate, options, front, json, connections);
         server.connectionHandler(connections);
         server.invalidRequestHandler(json.invalidRequests());
         long sweep = setPeriodic(250, id -> connections.sweep());
@@ -83,11 +85,14 @@ public class GuardedVertx extends VertxWrapper implements CamelContextAware {
     private final class GuardedServer extends HttpServerImpl {
         private final ApiFront front;
         private final JsonRefusals json;
+        private final ConnectionGuard connections;
 
-        GuardedServer(VertxInternal vertx, HttpServerOptions options, ApiFront front, JsonRefusals json) {
+        GuardedServer(VertxInternal vertx, HttpServerOptions options, ApiFront front, JsonRefusals json,
+                      ConnectionGuard connections) {
             super(vertx, options);
             this.front = front;
             this.json = json;
+            this.connections = connections;
         }
 
         @Override
@@ -98,6 +103,43 @@ public class GuardedVertx extends VertxWrapper implements CamelContextAware {
                 camelContext.getRegistry().findByType(VertxPlatformHttpRouter.class).forEach(json::install);
             }
             return super.requestHandler(front.before(handler));
+        }
+
+        /**
+         * Stops accepting first, then lets the connections already accepted get their answer (503 by now) for up to
+         * {@code DRAIN_MILLIS}, then closes. Vert.x 4.5 closes the listening socket and every connection at once, so
+         * a request already sent on an accepted connection would get no answer at all.
+         */
+        @Override
+        public synchronized void close(io.vertx.core.Promise<Void> completion) {
+            io.netty.channel.Channel listening = listeningChannel();
+            if (listening == null) {
+                super.close(completion);
+                return;
+            }
+            listening.close().addListener(closed -> drainThenClose(System.currentTimeMillis(), completion));
+        }
+
+        private void drainThenClose(long since, io.vertx.core.Promise<Void> completion) {
+            if (connections.busy() && System.currentTimeMillis() - since < DRAIN_MILLIS) {
+                setTimer(20, id -> drainThenClose(since, completion));
+            } else {
+                org.slf4j.LoggerFactory.getLogger(GuardedVertx.class).info(
+                        "HTTP server no longer accepting; connections drained in {} ms", System.currentTimeMillis() - since);
+                super.close(completion);
+            }
+        }
+
+        private io.netty.channel.Channel listeningChannel() {
+            try {
+                java.lang.reflect.Field bind = io.vertx.core.net.impl.TCPServerBase.class.getDeclaredField("bindFuture");
+                bind.setAccessible(true);
+                Object future = bind.get(this);
+                return future instanceof io.vertx.core.Future<?> f && f.succeeded() && f.result() instanceof io.netty.channel.Channel c
+                        ? c : null;
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return null; // another Vert.x: a plain close
+            }
         }
     }
 
