@@ -1,7 +1,10 @@
 package io.genesysgateway.metrics;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.ToDoubleFunction;
+import java.util.regex.Pattern;
 
 import io.genesysgateway.channel.ChannelPool;
 import io.genesysgateway.conversation.ConversationState;
@@ -14,6 +17,9 @@ import io.genesysgateway.socket.FrameCounters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -28,6 +34,40 @@ public class GatewayMetrics implements CamelContextAware, Service {
 
     private static final List<String> FRAME_KINDS =
             List.of("heartbeat", "pong", "acw", "socket_closing", "system", "unrecognised", "malformed");
+
+    private static final Set<String> ADDRESS_SCHEMES =
+            Set.of("http", "https", "ws", "wss", "genesys-websocket", "vertx-websocket", "jdbc", "sql");
+    private static final Pattern CHANNEL_ID = Pattern.compile("streaming-[A-Za-z0-9-]+");
+
+    /**
+     * /observe/metrics is open: no label may carry a URL or a channel id. Camel's route and exchange metrics are
+     * labelled with route ids (a socket route's holds its channel id) and endpoint URIs (Genesys' and history's
+     * addresses): an address keeps only its scheme, a channel id becomes {@code channel} (one series for all
+     * sockets; the gateway's own gauges count channels and sockets).
+     */
+    static final MeterFilter LABELS_WITHOUT_ADDRESSES = new MeterFilter() {
+        @Override
+        public Meter.Id map(Meter.Id id) {
+            List<Tag> tags = new ArrayList<>();
+            boolean changed = false;
+            for (Tag tag : id.getTagsAsIterable()) {
+                String value = labelValue(tag.getValue());
+                changed |= !value.equals(tag.getValue());
+                tags.add(Tag.of(tag.getKey(), value));
+            }
+            return changed ? id.replaceTags(tags) : id;
+        }
+    };
+
+    static String labelValue(String value) {
+        int colon = value.indexOf(':');
+        if (colon > 0 && ADDRESS_SCHEMES.contains(value.substring(0, colon).toLowerCase(java.util.Locale.ROOT))) {
+            return value.substring(0, colon);
+        }
+        String masked = CHANNEL_ID.matcher(value).replaceAll("channel");
+        // a socket route is genesys-socket-<channel>-<generation>: one series for all of them
+        return masked.startsWith("genesys-socket-channel") ? "genesys-socket" : masked;
+    }
 
     private CamelContext camelContext;
     private MeterRegistry registry;
@@ -48,6 +88,7 @@ public class GatewayMetrics implements CamelContextAware, Service {
         if (registry == null) {
             return;
         }
+        registry.config().meterFilter(LABELS_WITHOUT_ADDRESSES);
         for (ConversationState state : ConversationState.values()) {
             gauge("genesys.gateway.conversations", "tracked conversations by state", conversations,
                     c -> c.countsByState().get(state.label()), "state", state.label());
