@@ -5,9 +5,9 @@ import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 
 /**
- * Starts the gateway with camel-main: the top-level {@code application.properties} and the YAML routes under
- * {@code gateway.routes-dir} (default {@code src/main/routes}), both read from the working directory so a
- * user edits them and restarts, without a rebuild. Beans are declared in the routes folder too.
+ * Starts the gateway with camel-main from any working directory: the settings, routes, mapping and migrations
+ * built into the jar, an {@code application.properties} in the working directory overriding single settings, and
+ * {@code gateway.routes-dir} (GATEWAY_ROUTES_DIR) pointing at an edited routes folder instead of the jar's.
  */
 public final class GatewayApplication {
 
@@ -16,7 +16,8 @@ public final class GatewayApplication {
 
     public static void main(String[] args) throws Exception {
         Main main = new Main();
-        main.setPropertyPlaceholderLocations("file:application.properties;optional=true");
+        // the first location that has a key wins: the working directory's file, then the jar's defaults
+        main.setPropertyPlaceholderLocations("file:application.properties;optional=true,classpath:application.properties");
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void beforeConfigure(BaseMainSupport m) {

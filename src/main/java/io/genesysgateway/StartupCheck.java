@@ -29,10 +29,23 @@ public final class StartupCheck {
             return "gateway.api-key is not set (set GATEWAY_API_KEY, or GATEWAY_AUTH_ENABLED=false to run the API"
                     + " without authentication)";
         }
-        String routesDir = properties.resolveProperty("gateway.routes-dir").orElse("src/main/routes");
-        if (!Files.isDirectory(Path.of(routesDir))) {
-            return "routes folder '" + routesDir + "' not found from " + Path.of("").toAbsolutePath()
-                    + " (start from the project root or set GATEWAY_ROUTES_DIR)";
+        return routesProblem(properties.resolveProperty("gateway.routes-dir").orElse("classpath:routes").trim(),
+                "true".equalsIgnoreCase(properties.resolveProperty("camel.main.routes-reload-enabled").orElse("false").trim()));
+    }
+
+    /** Camel reads a location without a scheme from the classpath, so a bare folder would load no route at all. */
+    static String routesProblem(String routesDir, boolean reload) {
+        if (routesDir.startsWith("file:")) {
+            Path folder = Path.of(routesDir.substring("file:".length()));
+            if (!Files.isDirectory(folder)) {
+                return "routes folder '" + folder + "' not found from " + Path.of("").toAbsolutePath()
+                        + " (GATEWAY_ROUTES_DIR)";
+            }
+        } else if (!routesDir.startsWith("classpath:")) {
+            return "gateway.routes-dir '" + routesDir + "' must start with file: (a folder, e.g. GATEWAY_ROUTES_DIR=file:"
+                    + Path.of(routesDir).toAbsolutePath() + ") or classpath: (the routes inside the jar)";
+        } else if (reload) {
+            return "route reload (camel.main.routes-reload-enabled) watches a folder: set GATEWAY_ROUTES_DIR=file:/path/to/routes";
         }
         return null;
     }

@@ -21,8 +21,10 @@ import org.junit.jupiter.api.TestInstance;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The whole gateway as camel-main runs it (top-level application.properties, the YAML routes under
- * src/main/routes), against the Genesys simulator and a history sink on loopback. One gateway per test class.
+ * The whole gateway as camel-main runs it (top-level application.properties, the YAML routes read straight from
+ * src/main/routes, as with GATEWAY_ROUTES_DIR, so an edit there is what the next test run sees), against the Genesys
+ * simulator and a history sink on loopback. One gateway per test class. The jar's built-in routes are run by the
+ * jar tests (GatewayJarIT).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class GatewayTestSupport extends CamelMainTestSupport {
@@ -65,6 +67,8 @@ public abstract class GatewayTestSupport extends CamelMainTestSupport {
         p.put("genesys.api-backoff-millis", "100");
         p.put("camel.server.port", Integer.toString(gatewayPort));
         p.put("gateway.api-key", API_KEY);
+        // the one property choosing where routes come from: never both the jar's copy and the folder (same route ids)
+        p.put("gateway.routes-dir", "file:src/main/routes");
         // a fresh store per test class; reconciliation and the outbox on a test's time scale
         p.put("store.data-dir", dataDir().toString());
         p.put("history.poll-millis", "200");

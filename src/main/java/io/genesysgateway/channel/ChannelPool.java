@@ -71,7 +71,6 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
     private final ConcurrentLinkedQueue<String> subscribeQueue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean subscribeFlushScheduled = new AtomicBoolean();
     private final AtomicBoolean unsubscribeFlushScheduled = new AtomicBoolean();
-    private final AtomicLong subscribeCalls = new AtomicLong();
     private final AtomicLong unsubscribeFrames = new AtomicLong();
 
     /** A window in which a channel had no open socket, so Genesys dropped its events. */
@@ -188,7 +187,6 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
             try {
                 // outside the lock: a call may wait for the request budget
                 rejected = api.addSubscriptions(channel.id, topics);
-                subscribeCalls.incrementAndGet();
             } catch (RuntimeException e) {
                 failed = e;
             }
@@ -712,11 +710,6 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
     /** How long subscribe and unsubscribe requests are gathered before one call per channel goes out. */
     public void setBatchWindowMillis(long batchWindowMillis) {
         this.batchWindowMillis = batchWindowMillis;
-    }
-
-    /** Subscription calls made (each carries a whole batch for one channel). */
-    public long subscribeCalls() {
-        return subscribeCalls.get();
     }
 
     public void setApi(GenesysApi api) {

@@ -73,8 +73,4 @@ public class TriggerParser {
     public void setMaxBodyBytes(int maxBodyBytes) {
         this.maxBodyBytes = maxBodyBytes;
     }
-
-    public int getMaxBodyBytes() {
-        return maxBodyBytes;
-    }
 }

@@ -38,7 +38,8 @@ public class GenesysApi implements CamelContextAware {
     private String apiUrl;
     private int maxAttempts = 4;
     private long backoffMillis = 500;
-    private long maxRetryAfterSeconds = 60;
+    /** a longer Retry-After is cut to this, so that one call does not hold its thread for minutes */
+    private static final long MAX_RETRY_AFTER_SECONDS = 60;
     private RequestBudget budget = new RequestBudget(300);
     private final Map<String, AtomicLong> callsByStatus = new ConcurrentHashMap<>();
     private java.util.function.Consumer<String> callListener = status -> { };
@@ -184,7 +185,7 @@ public class GenesysApi implements CamelContextAware {
                 continue;
             }
             if (status == 429) {
-                long wait = Math.min(Math.max(1, last.retryAfterSeconds()), maxRetryAfterSeconds);
+                long wait = Math.min(Math.max(1, last.retryAfterSeconds()), MAX_RETRY_AFTER_SECONDS);
                 LOG.warn("{}: Genesys rate limit, retrying in {} s", operation, wait);
                 sleep(wait * 1000);
                 continue;
@@ -309,20 +310,11 @@ public class GenesysApi implements CamelContextAware {
         this.budget = new RequestBudget(requestsPerMinute);
     }
 
-    /** Calls that had to wait for the request budget. */
-    public long budgetWaits() {
-        return budget.waits();
-    }
-
     public void setMaxAttempts(int maxAttempts) {
         this.maxAttempts = maxAttempts;
     }
 
     public void setBackoffMillis(long backoffMillis) {
         this.backoffMillis = backoffMillis;
-    }
-
-    public void setMaxRetryAfterSeconds(long maxRetryAfterSeconds) {
-        this.maxRetryAfterSeconds = maxRetryAfterSeconds;
     }
 }

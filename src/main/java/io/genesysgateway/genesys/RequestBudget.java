@@ -11,7 +11,6 @@ public class RequestBudget {
     private final double refillPerMilli;
     private double permits;
     private long last = System.nanoTime();
-    private long waits;
 
     public RequestBudget(int perMinute) {
         int limit = Math.max(1, perMinute);
@@ -29,14 +28,9 @@ public class RequestBudget {
             if (permits >= 0) {
                 return;
             }
-            waits++;
             sleep = (long) Math.ceil(-permits / refillPerMilli);
         }
         Thread.sleep(sleep);
-    }
-
-    public synchronized long waits() {
-        return waits;
     }
 
     private void refill() {

@@ -43,11 +43,6 @@ public class TokenCache implements CamelContextAware {
     /** Counts the tokens obtained: a channel remembers the generation it was created with (a token's channels close with it). */
     private long generation;
 
-    /** The {@code Authorization} header value for a Platform API call. */
-    public String authorization() {
-        return "Bearer " + accessToken();
-    }
-
     public synchronized String accessToken() {
         long now = clock.millis();
         if (accessToken != null && now < renewAtMillis) {
@@ -125,10 +120,6 @@ public class TokenCache implements CamelContextAware {
 
     public synchronized long renewals() {
         return renewals;
-    }
-
-    public synchronized long expiresAtMillis() {
-        return expiresAtMillis;
     }
 
     private void fetch(long now) {

@@ -1,6 +1,5 @@
 package io.genesysgateway.jar;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -32,8 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The built jar as an operator runs it: {@code java -jar target/genesys-gateway.jar} from the project root,
- * configured by environment variables only, on a port other than 8080, with routes a user edited.
+ * The built jar as an operator runs it: {@code java -jar /elsewhere/genesys-gateway.jar} from a directory that holds
+ * nothing of the project, configured by environment variables only, on a port other than 8080, with the routes
+ * built into the jar or with routes a user edited.
  */
 class GatewayJarIT {
 
@@ -67,7 +67,51 @@ class GatewayJarIT {
     }
 
     @Test
-    void jarRunsTheEditableRoutesFromTheRoutesFolder(@TempDir Path routes) throws Exception {
+    void jarCopiedElsewhereRunsFromAnyDirectoryWithItsOwnRoutes(@TempDir Path opt, @TempDir Path workDir) throws Exception {
+        Path jar = Files.copy(JAR, opt.resolve("genesys-gateway.jar"));
+        int port = freePort();
+        List<String> log = new ArrayList<>();
+        long started = System.nanoTime();
+        Process process = start(jar, workDir, gatewayEnv(port), log);
+        try {
+            String base = "http://127.0.0.1:" + port;
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> status(base + "/observe/health") == 200);
+            System.out.printf("java -jar %s from %s to health UP: %d ms%n", jar, workDir, (System.nanoTime() - started) / 1_000_000);
+
+            // the status page and the mapping come from inside the jar too
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "/status.html")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.body()).contains("<html");
+            String id = triggerAndWrapUp(base, "J-2");
+            JsonObject record = sink.forConversation(id).get(0).body();
+            assertThat(record.getString("source")).isEqualTo("live");
+            assertThat(record.getJsonObject("context").getString("caseId")).isEqualTo("J-2");
+        } finally {
+            process.destroy();
+            assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("SIGTERM stops the gateway").isTrue();
+        }
+        try (Stream<Path> left = Files.list(workDir)) {
+            assertThat(left.map(p -> p.getFileName().toString()).toList()).as("nothing written to the working directory")
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void aBareRoutesFolderIsRefusedWithOneClearLine(@TempDir Path routes) throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(gatewayEnv(freePort()));
+        env.put("GATEWAY_ROUTES_DIR", routes.toString());
+        env.remove("GATEWAY_PORT"); // refused before any port is opened; stderr read on its own below
+        Process process = start(JAR, Path.of("."), env, new ArrayList<>());
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String err = new String(process.getErrorStream().readAllBytes());
+        assertThat(process.exitValue()).isEqualTo(2);
+        assertThat(err).contains("genesys-gateway cannot start: gateway.routes-dir '" + routes + "' must start with file:");
+    }
+
+    @Test
+    void jarRunsTheEditableRoutesFromTheRoutesFolder(@TempDir Path routes, @TempDir Path workDir) throws Exception {
         try (Stream<Path> files = Files.list(Path.of("src/main/routes"))) {
             for (Path f : files.toList()) {
                 Files.copy(f, routes.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
@@ -89,15 +133,10 @@ class GatewayJarIT {
         int port = freePort();
         List<String> log = new ArrayList<>();
         long started = System.nanoTime();
-        Process process = start(Map.of(
-                "GENESYS_LOGIN_URL", simulator.baseUrl(),
-                "GENESYS_API_URL", simulator.baseUrl(),
-                "GENESYS_CLIENT_ID", SimulatorSettings.CLIENT_ID,
-                "GENESYS_CLIENT_SECRET", SimulatorSettings.CLIENT_SECRET,
-                "HISTORY_URL", sink.url(),
-                "GATEWAY_PORT", Integer.toString(port),
-                "GATEWAY_API_KEY", "jar-test-key",
-                "GATEWAY_ROUTES_DIR", routes.toString()), log);
+        Map<String, String> env = new java.util.HashMap<>(gatewayEnv(port));
+        env.put("GATEWAY_ROUTES_DIR", "file:" + routes);
+        env.put("CAMEL_MAIN_ROUTESRELOADENABLED", "true");
+        Process process = start(JAR.toAbsolutePath(), workDir, env, log);
         try {
             String base = "http://127.0.0.1:" + port;
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
@@ -107,16 +146,18 @@ class GatewayJarIT {
             // readiness waits for the supervising route controller: UP means every route, the edited one too, answers
             assertThat(body(base + "/hello")).isEqualTo("edited route");
 
-            String id = UUID.randomUUID().toString();
-            HttpResponse<String> trigger = http.send(HttpRequest.newBuilder(URI.create(base + "/customers/supportInteraction"))
-                    .header("X-API-Key", "jar-test-key").POST(HttpRequest.BodyPublishers.ofString("{\"conversationId\":\"" + id + "\",\"caseId\":\"J-1\"}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(trigger.statusCode()).isEqualTo(202);
-            await().atMost(Duration.ofSeconds(15)).until(() -> simulator.channelWithTopic(
-                    "v2.detail.events.conversation." + id + ".acw").isPresent());
-            simulator.emitAcw(AcwEvent.sample(id));
-            await().atMost(Duration.ofSeconds(15)).until(() -> sink.forConversation(id).size() == 1);
+            String id = triggerAndWrapUp(base, "J-1");
             assertThat(sink.forConversation(id).get(0).body().getString("source")).isEqualTo("edited mapping");
+
+            // with reload on, an edit to a route file applies while running, and the rest keeps working
+            long edited = System.nanoTime();
+            Files.writeString(routes.resolve("hello.camel.yaml"), Files.readString(routes.resolve("hello.camel.yaml"))
+                    .replace("edited route", "reloaded route"));
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> "reloaded route".equals(body(base + "/hello")));
+            System.out.printf("route file edit to reloaded route answering: %d ms%n", (System.nanoTime() - edited) / 1_000_000);
+            String after = triggerAndWrapUp(base, "J-3");
+            assertThat(sink.forConversation(after)).hasSize(1);
         } finally {
             process.destroy();
             assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("SIGTERM stops the gateway").isTrue();
@@ -155,11 +196,41 @@ class GatewayJarIT {
         }
     }
 
+    private Map<String, String> gatewayEnv(int port) {
+        return Map.of(
+                "GENESYS_LOGIN_URL", simulator.baseUrl(),
+                "GENESYS_API_URL", simulator.baseUrl(),
+                "GENESYS_CLIENT_ID", SimulatorSettings.CLIENT_ID,
+                "GENESYS_CLIENT_SECRET", SimulatorSettings.CLIENT_SECRET,
+                "HISTORY_URL", sink.url(),
+                "GATEWAY_PORT", Integer.toString(port),
+                "GATEWAY_API_KEY", "jar-test-key");
+    }
+
+    /** Trigger, subscription at the simulator, ACW, one record at the sink; returns the conversation id. */
+    private String triggerAndWrapUp(String base, String caseId) throws Exception {
+        String id = UUID.randomUUID().toString();
+        HttpResponse<String> trigger = http.send(HttpRequest.newBuilder(URI.create(base + "/customers/supportInteraction"))
+                .header("X-API-Key", "jar-test-key").POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"conversationId\":\"" + id + "\",\"caseId\":\"" + caseId + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(trigger.statusCode()).as(trigger.body()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(15)).until(() -> simulator.channelWithTopic(
+                "v2.detail.events.conversation." + id + ".acw").map(GenesysSimulator.SimChannel::hasOpenSocket).orElse(false));
+        simulator.emitAcw(AcwEvent.sample(id));
+        await().atMost(Duration.ofSeconds(15)).until(() -> sink.forConversation(id).size() == 1);
+        return id;
+    }
+
     private Process start(Map<String, String> env, List<String> log) throws IOException {
+        return start(JAR, Path.of("."), env, log);
+    }
+
+    private Process start(Path jar, Path workDir, Map<String, String> env, List<String> log) throws IOException {
         assertThat(JAR).as("built by mvn package").exists();
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString());
-        builder.directory(new File("."));
+                "-jar", jar.toAbsolutePath().toString());
+        builder.directory(workDir.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("GENESYS_") || k.startsWith("HISTORY_") || k.startsWith("GATEWAY_")
                 || k.startsWith("STORE_") || k.startsWith("RECONCILE_"));
         builder.environment().putAll(env);

@@ -1,0 +1,37 @@
+package io.genesysgateway;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Where the routes come from is checked before start: a wrong value would otherwise start a gateway with no routes. */
+class StartupCheckTest {
+
+    @Test
+    void theJarsOwnRoutesAndAnExistingFolderAreAccepted(@TempDir Path folder) {
+        assertThat(StartupCheck.routesProblem("classpath:routes", false)).isNull();
+        assertThat(StartupCheck.routesProblem("file:" + folder, false)).isNull();
+        assertThat(StartupCheck.routesProblem("file:" + folder, true)).isNull();
+    }
+
+    @Test
+    void aMissingFolderIsNamed(@TempDir Path folder) {
+        assertThat(StartupCheck.routesProblem("file:" + folder.resolve("nope"), false))
+                .startsWith("routes folder '" + folder.resolve("nope") + "' not found");
+    }
+
+    @Test
+    void aFolderWithoutSchemeIsRefusedWithTheFix() {
+        assertThat(StartupCheck.routesProblem("/opt/gateway/routes", false))
+                .isEqualTo("gateway.routes-dir '/opt/gateway/routes' must start with file: (a folder, e.g."
+                        + " GATEWAY_ROUTES_DIR=file:/opt/gateway/routes) or classpath: (the routes inside the jar)");
+    }
+
+    @Test
+    void reloadNeedsAFolder() {
+        assertThat(StartupCheck.routesProblem("classpath:routes", true)).contains("GATEWAY_ROUTES_DIR=file:");
+    }
+}
