@@ -374,7 +374,8 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
             synchronized (this) {
                 topics = List.copyOf(channel.topics);
             }
-            api.addSubscriptions(fresh.id, topics);
+            // the new channel carries exactly the moved topics
+            api.replaceSubscriptions(fresh.id, topics);
         } catch (RuntimeException e) {
             synchronized (this) {
                 channel.nextMoveAt = Instant.now().plusSeconds(5);
