@@ -178,7 +178,7 @@ class GatewayBenchmark {
                 } catch (org.awaitility.core.ConditionTimeoutException e) {
                     System.out.println("BENCH not all paced events arrived within 60 s");
                 }
-                row("latency at 500 events/s (" + paced + " events) p50 / p99 / max", percentiles(latencies(sink, pacedAt)));
+                row("latency at 500 events/s p50 / p99 / max (events)", percentiles(latencies(sink, pacedAt)) + " (" + paced + ")");
                 row("store file (embedded SQLite) after the run", (java.nio.file.Files.size(storeDir.resolve("gateway.db")) >> 20) + " MB");
                 row("events emitted / recorded / lost by Genesys (no socket)", expected + " / " + sink.received().size()
                         + " / " + simulator.eventsLost());
