@@ -12,8 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.genesysgateway.history.ContextJson;
 import io.genesysgateway.history.Outbox;
 import io.genesysgateway.reconcile.AnalyticsFindings;
 import io.genesysgateway.store.Database;
@@ -116,50 +116,43 @@ public class ConversationStore {
         UNTRACKED
     }
 
+    /** An ACW event offered to the store: what became of it and, when STORED, the record to deliver. */
+    public record AcwReceipt(AcwOutcome outcome, Outbox.Delivery delivery) {
+    }
+
     /**
      * Records an ACW event in the outbox, in the same transaction as the conversation's change. Only a conversation
      * with a row here is recorded: a record without its trigger context is of no use to history. A conversation that
      * is closed but not yet purged still counts as tracked: a late wrap-up (another agent's after a transfer, after
-     * reconciliation closed it) is a real one, and its context is still here.
+     * reconciliation closed it) is a real one, and its context is still here. A stored record comes back with its
+     * context, so its first delivery reads nothing again.
      */
-    public AcwOutcome acwReceived(String conversationId, String idempotencyKey, String envelope, String source) {
+    public AcwReceipt acwReceived(String conversationId, String idempotencyKey, String envelope, String source) {
         try {
             return database.inTransaction(c -> {
                 Instant now = clock.instant();
                 int tracked = exec(c, "update tracked_conversation set acw_events = acw_events + 1, last_acw_at = ?,"
                         + " state = 'acw_received' where conversation_id = ?", ts(now), conversationId);
                 if (tracked == 0) {
-                    return AcwOutcome.UNTRACKED;
+                    return new AcwReceipt(AcwOutcome.UNTRACKED, null);
                 }
                 // a duplicate key fails here, and the transaction (with the update above) is rolled back
                 outbox.insert(c, idempotencyKey, conversationId, envelope, source, now);
-                return AcwOutcome.STORED;
+                String context;
+                try (PreparedStatement ps = c.prepareStatement("select context from tracked_conversation where conversation_id = ?")) {
+                    ps.setString(1, conversationId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        context = rs.next() ? rs.getString(1) : null;
+                    }
+                }
+                return new AcwReceipt(AcwOutcome.STORED, new Outbox.Delivery(idempotencyKey, conversationId, envelope,
+                        source, 0, ContextJson.read(context, conversationId)));
             });
         } catch (StoreException e) {
             if (e.isDuplicateKey()) {
-                return AcwOutcome.DUPLICATE;
+                return new AcwReceipt(AcwOutcome.DUPLICATE, null);
             }
             throw e;
-        }
-    }
-
-    /** The trigger context carried into the history record; empty for a conversation not tracked. */
-    public Map<String, Object> context(String conversationId) {
-        String context = database.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement("select context from tracked_conversation where conversation_id = ?")) {
-                ps.setString(1, conversationId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getString(1) : null;
-                }
-            }
-        });
-        if (context == null) {
-            return Map.of();
-        }
-        try {
-            return JSON.readValue(context, new TypeReference<LinkedHashMap<String, Object>>() { });
-        } catch (Exception e) {
-            throw new StoreException("context of " + conversationId + " is not JSON: " + e.getMessage());
         }
     }
 

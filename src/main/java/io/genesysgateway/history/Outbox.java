@@ -34,8 +34,9 @@ import static io.genesysgateway.store.Database.exec;
  */
 public class Outbox {
 
-    /** A record to deliver. */
-    public record Delivery(String idempotencyKey, String conversationId, String envelope, String source, int attempts) {
+    /** A record to deliver: the outbox row with what the history record is made from (the envelope, the context). */
+    public record Delivery(String idempotencyKey, String conversationId, String envelope, String source, int attempts,
+                           Map<String, Object> context) {
     }
 
     /** A record given up while it waited: older than the age limit. */
@@ -179,15 +180,20 @@ public class Outbox {
         });
     }
 
-    /** The record to attempt, or null when it is not pending any more (delivered meanwhile). */
+    /**
+     * The record to attempt with its conversation's context, in one query; null when it is not pending any more
+     * (delivered meanwhile).
+     */
     public Delivery load(String key) {
         return database.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement("select d.conversation_id, e.envelope, d.source, d.attempts"
+            try (PreparedStatement ps = c.prepareStatement("select d.conversation_id, e.envelope, d.source, d.attempts, t.context"
                     + " from history_delivery d join history_envelope e on e.idempotency_key = d.idempotency_key"
+                    + " left join tracked_conversation t on t.conversation_id = d.conversation_id"
                     + " where d.idempotency_key = ? and d.state = 'pending'")) {
                 ps.setString(1, key);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? new Delivery(key, rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4)) : null;
+                    return rs.next() ? new Delivery(key, rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                            ContextJson.read(rs.getString(5), rs.getString(1))) : null;
                 }
             }
         });

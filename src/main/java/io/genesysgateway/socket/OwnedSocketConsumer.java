@@ -32,6 +32,9 @@ public class OwnedSocketConsumer extends DefaultConsumer {
     public static final String REASON = "GenesysSocketReason";
 
     private static final Logger LOG = LoggerFactory.getLogger(OwnedSocketConsumer.class);
+    /** Events waiting on the lane at which the socket stops reading (TCP holds the sender back), and resumes. */
+    private static final int PAUSE_AT = 2000;
+    private static final int RESUME_AT = 200;
 
     private HttpClient client;
     /** This socket's own ordered lane: its events keep their order, other sockets' events do not wait on it. */
@@ -40,6 +43,9 @@ public class OwnedSocketConsumer extends DefaultConsumer {
     private volatile boolean closeReported;
     /** While stopping: frames that arrive before the close handshake ends are still processed (they hold wrap-ups). */
     private volatile boolean draining;
+    /** Events handed to the lane and not yet processed. */
+    private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean paused;
 
     public OwnedSocketConsumer(OwnedSocketEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -65,6 +71,8 @@ public class OwnedSocketConsumer extends DefaultConsumer {
         });
         WebSocketConnectOptions connectOptions = getEndpoint().connectOptions(options);
         closeReported = false;
+        queued.set(0);
+        paused = false;
         // connect asynchronously: a route start never blocks, and a failed connect is an ERROR + CLOSE event
         client.webSocket(connectOptions, result -> {
             if (result.failed()) {
@@ -99,6 +107,7 @@ public class OwnedSocketConsumer extends DefaultConsumer {
                 // lane to commit everything received, so a stop (SIGTERM, a replaced socket) loses no wrap-up
                 java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
                 ws.closeHandler(v -> closed.complete(null));
+                ws.resume(); // a paused socket would never read the close frame
                 ws.close();
                 try {
                     closed.get(2, java.util.concurrent.TimeUnit.SECONDS);
@@ -137,6 +146,29 @@ public class OwnedSocketConsumer extends DefaultConsumer {
         return ws != null && !ws.isClosed();
     }
 
+    /**
+     * Back-pressure: the lane is behind (the store or history cannot keep up), so the socket stops reading until it
+     * catches up, rather than holding an unbounded backlog in memory.
+     */
+    private synchronized void pauseReading() {
+        WebSocket ws = socket;
+        if (!paused && ws != null && !draining) {
+            paused = true;
+            ws.pause();
+            LOG.debug("Socket {} paused: {} events behind", getEndpoint().getConfiguration().getWebsocketURI(), queued.get());
+        }
+    }
+
+    private synchronized void resumeReading() {
+        WebSocket ws = socket;
+        if (paused) {
+            paused = false;
+            if (ws != null) {
+                ws.resume();
+            }
+        }
+    }
+
     private void reportClose(Short code, String reason) {
         if (closeReported) {
             return;
@@ -160,6 +192,9 @@ public class OwnedSocketConsumer extends DefaultConsumer {
         exchange.getMessage().setBody(body);
         // ordered: the route sees OPEN, frames and CLOSE in the order they happened, off the event loop, on a
         // lane of this socket's own (with one shared ordered queue, 20 sockets would take turns)
+        if (queued.incrementAndGet() >= PAUSE_AT) {
+            pauseReading();
+        }
         try {
             lane.execute(() -> {
                 try {
@@ -176,9 +211,13 @@ public class OwnedSocketConsumer extends DefaultConsumer {
                 } finally {
                     doneUoW(exchange);
                     releaseExchange(exchange, false);
+                    if (queued.decrementAndGet() <= RESUME_AT && paused) {
+                        resumeReading();
+                    }
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            queued.decrementAndGet();
             releaseExchange(exchange, false);
         }
         if (event == VertxWebsocketEvent.ERROR) {

@@ -217,6 +217,11 @@ public class Database implements Service {
                     java.sql.Savepoint savepoint = batch.size() > 1 ? c.setSavepoint() : null;
                     try {
                         results[i] = batch.get(i).work.run(c);
+                        if (savepoint != null) {
+                            // released at once: a savepoint left open is kept up to date by every later write of
+                            // the batch, so a large batch would cost more per caller than a small one
+                            c.releaseSavepoint(savepoint);
+                        }
                     } catch (SQLException | RuntimeException e) {
                         if (savepoint != null) {
                             c.rollback(savepoint);

@@ -43,8 +43,47 @@ class GatewayBenchmark {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final List<String[]> rows = new ArrayList<>();
 
+    /** History records posted at once by the gateway (HISTORY_CONCURRENCY) and by the raw client it is compared with. */
+    private static final int CONCURRENCY = Integer.getInteger("benchmark.concurrency", 8);
+
+    /** One way of spreading the conversations over channels. */
+    private record Topology(String name, int conversations, int topicsPerChannel) {
+    }
+
     @Test
     void benchmark() throws Exception {
+        // 2 channels: 1,000 topics on each (Genesys' limit); 20 channels: 19 carry topics, one is kept spare
+        int two = Math.min(CONVERSATIONS, 2_000);
+        int twenty = Math.min(CONVERSATIONS, 19_000);
+        List<Topology> topologies = new ArrayList<>();
+        if (!"20".equals(System.getProperty("benchmark.only"))) {
+            topologies.add(new Topology("2 channels, " + two + " conversations", two, (two + 1) / 2));
+        }
+        if (!"2".equals(System.getProperty("benchmark.only"))) {
+            topologies.add(new Topology("20 channels, " + twenty + " conversations", twenty, (twenty + 18) / 19));
+        }
+        List<Map<String, String>> results = new ArrayList<>();
+        for (Topology t : topologies) {
+            System.out.println("BENCH === " + t.name());
+            results.add(run(t));
+        }
+        StringBuilder table = new StringBuilder("| measure |");
+        topologies.forEach(t -> table.append(' ').append(t.name()).append(" |"));
+        table.append("\n|---|").append("---|".repeat(topologies.size())).append('\n');
+        for (String measure : results.get(0).keySet()) {
+            table.append("| ").append(measure).append(" |");
+            results.forEach(r -> table.append(' ').append(r.getOrDefault(measure, "")).append(" |"));
+            table.append('\n');
+        }
+        String header = "Benchmark " + LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors() + " cores, "
+                + CONCURRENCY + " records posted at once (gateway and raw client)\n\n";
+        System.out.println("\nBENCHMARK\n" + header + table);
+        Files.writeString(Path.of("target/benchmark.md"), header + table);
+    }
+
+    private Map<String, String> run(Topology topology) throws Exception {
+        rows.clear();
+        int conversations = topology.conversations();
         try (GenesysSimulator simulator = new GenesysSimulator(SimulatorSettings.defaults()).start();
              HistorySink sink = new HistorySink().start(0)) {
             int port = freePort();
@@ -54,7 +93,7 @@ class GatewayBenchmark {
             if (!jvmOptions.isEmpty()) {
                 command.addAll(List.of(jvmOptions.split("\\s+")));
             }
-            command.addAll(List.of("-jar", "target/genesys-gateway.jar"));
+            command.addAll(List.of("-jar", System.getProperty("benchmark.jar", "target/genesys-gateway.jar")));
             Path storeDir = java.nio.file.Files.createTempDirectory("gateway-benchmark-store-");
             ProcessBuilder builder = new ProcessBuilder(command).directory(new File(".")).redirectErrorStream(true)
                     .redirectOutput(new File("target/benchmark-gateway.log"));
@@ -65,6 +104,8 @@ class GatewayBenchmark {
                     "RECONCILE_LINGER_SECONDS", "1",
                     // the default store (embedded SQLite file), fresh for each run
                     "STORE_DATA_DIR", storeDir.toString()));
+            builder.environment().put("GENESYS_MAX_TOPICS_PER_CHANNEL", Integer.toString(topology.topicsPerChannel()));
+            builder.environment().put("HISTORY_CONCURRENCY", Integer.toString(CONCURRENCY));
             long startNanos = System.nanoTime();
             Process gateway = builder.start();
             String base = "http://127.0.0.1:" + port;
@@ -73,23 +114,23 @@ class GatewayBenchmark {
                 row("java -jar to health UP", ms(System.nanoTime() - startNanos));
                 row("heap after full GC / RSS, 0 tracked", memory(gateway.pid()));
 
-                // 1. subscribe CONVERSATIONS as fast as the client can send
-                List<String> ids = newIds(CONVERSATIONS);
+                // 1. subscribe the conversations as fast as the client can send
+                List<String> ids = newIds(conversations);
                 int requestsBefore = simulator.requests().size();
                 long t0 = System.nanoTime();
                 trigger(base, ids, 64);
                 long sent = System.nanoTime();
                 await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(20))
-                        .until(() -> simulator.allTopics().size() >= CONVERSATIONS);
+                        .until(() -> simulator.allTopics().size() >= conversations);
                 long subscribed = System.nanoTime();
                 int calls = simulator.requests().size() - requestsBefore;
-                row("subscribe " + CONVERSATIONS + " (triggers sent in " + ms(sent - t0) + ")", ms(subscribed - t0));
+                row("subscribe all (triggers sent in)", ms(subscribed - t0) + " (" + ms(sent - t0) + ")");
                 row("Genesys API calls for that (tokens included)", Integer.toString(calls));
                 row("channels / most topics on one channel", simulator.channels().size() + " / "
                         + simulator.channels().stream().mapToInt(c -> c.topics().size()).max().orElse(0));
-                row("heap after full GC / RSS, " + CONVERSATIONS + " tracked", memory(gateway.pid()));
+                row("heap after full GC / RSS, all tracked", memory(gateway.pid()));
 
-                // 2. CONVERSATIONS ACW events as fast as possible
+                // 2. one ACW event per conversation, all emitted at once
                 Map<String, Long> emittedAt = new ConcurrentHashMap<>();
                 long e0 = System.nanoTime();
                 for (String id : ids) {
@@ -98,11 +139,11 @@ class GatewayBenchmark {
                 }
                 long emitted = System.nanoTime();
                 await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(20))
-                        .until(() -> sink.received().size() >= CONVERSATIONS);
+                        .until(() -> sink.received().size() >= conversations);
                 long delivered = System.nanoTime();
                 List<Long> burst = latencies(sink, emittedAt);
-                row("ACW burst: delivered per second (emitted in " + ms(emitted - e0) + ")",
-                        String.format("%.0f", CONVERSATIONS / ((delivered - e0) / 1e9)));
+                double gatewayRate = conversations / ((delivered - e0) / 1e9);
+                row("ACW burst: delivered per second (emitted in)", String.format("%.0f", gatewayRate) + " (" + ms(emitted - e0) + ")");
                 row("ACW burst latency p50 / p99 / max", percentiles(burst));
                 row("duplicates at the sink", Integer.toString(sink.duplicates().size()));
 
@@ -111,12 +152,12 @@ class GatewayBenchmark {
                 int analyticsBefore = simulator.requests(r -> r.path().contains("/analytics/")).size();
                 await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(100))
                         .until(() -> simulator.allTopics().isEmpty());
-                row("close " + CONVERSATIONS + " after a 1 s linger (reconciled, unsubscribed)", ms(System.nanoTime() - c0));
+                row("close all after a 1 s linger (reconciled, unsubscribed)", ms(System.nanoTime() - c0));
                 row("analytics calls for that", Integer.toString(
                         simulator.requests(r -> r.path().contains("/analytics/")).size() - analyticsBefore));
 
                 // 3. paced: 500 events per second
-                int paced = Math.min(5_000, CONVERSATIONS);
+                int paced = Math.min(5_000, conversations);
                 List<String> pacedIds = newIds(paced);
                 trigger(base, pacedIds, 64);
                 await().atMost(Duration.ofMinutes(5)).until(() -> pacedIds.stream().allMatch(id ->
@@ -131,36 +172,32 @@ class GatewayBenchmark {
                     pacedAt.put(pacedIds.get(i), System.currentTimeMillis());
                     simulator.emitAcw(AcwEvent.sample(pacedIds.get(i)));
                 }
-                int expected = CONVERSATIONS + paced;
+                int expected = conversations + paced;
                 try {
                     await().atMost(Duration.ofSeconds(60)).until(() -> sink.received().size() >= expected);
                 } catch (org.awaitility.core.ConditionTimeoutException e) {
                     System.out.println("BENCH not all paced events arrived within 60 s");
                 }
-                row("latency at 500 events/s p50 / p99 / max", percentiles(latencies(sink, pacedAt)));
+                row("latency at 500 events/s p50 / p99 / max (events)", percentiles(latencies(sink, pacedAt)) + " (" + paced + ")");
                 row("store file (embedded SQLite) after the run", (java.nio.file.Files.size(storeDir.resolve("gateway.db")) >> 20) + " MB");
                 row("events emitted / recorded / lost by Genesys (no socket)", expected + " / " + sink.received().size()
                         + " / " + simulator.eventsLost());
 
-                // 4. the sink's raw capacity, same records, same concurrency (8, the delivery route's)
-                List<String> bodies = sink.received().stream().limit(CONVERSATIONS).map(r -> r.body().encode()).toList();
+                // 4. the sink's raw capacity in the same run: the same records, the same concurrency as the gateway's
+                List<String> bodies = sink.received().stream().limit(conversations).map(r -> r.body().encode()).toList();
                 long r0 = System.nanoTime();
-                post(sink.url(), bodies, 8);
+                post(sink.url(), bodies, CONCURRENCY);
                 double raw = bodies.size() / ((System.nanoTime() - r0) / 1e9);
-                double gatewayRate = CONVERSATIONS / ((delivered - e0) / 1e9);
-                row("sink raw capacity (plain HTTP client, 8 concurrent), per second", String.format("%.0f", raw));
-                row("gateway / raw", String.format("%.2f", gatewayRate / raw));
+                row("sink raw capacity (plain HTTP client, " + CONCURRENCY + " concurrent), per second", String.format("%.0f", raw));
+                row("gateway burst / raw", String.format("%.2f", gatewayRate / raw));
             } finally {
                 gateway.destroy();
                 gateway.waitFor(30, TimeUnit.SECONDS);
             }
         }
-        StringBuilder table = new StringBuilder("| measure | value |\n|---|---|\n");
-        rows.forEach(r -> table.append("| ").append(r[0]).append(" | ").append(r[1]).append(" |\n"));
-        String header = "Benchmark " + LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors() + " cores, "
-                + CONVERSATIONS + " conversations\n\n";
-        System.out.println("\nBENCHMARK\n" + header + table);
-        Files.writeString(Path.of("target/benchmark.md"), header + table);
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        rows.forEach(r -> out.put(r[0], r[1]));
+        return out;
     }
 
     private void row(String what, String value) {
