@@ -362,13 +362,11 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
                 return false; // lost meanwhile: the reconnect path has it
             }
             if (channel.topics.isEmpty()) {
-                channel.tokenGeneration = Long.MAX_VALUE; // nothing to carry: retire it instead of moving it
-                retireIfEmpty(channel);
-                return true;
+                return retireIfEmpty(channel); // nothing to carry: retired instead of moved
             }
             oldId = channel.id;
         }
-        PooledChannel fresh;
+        PooledChannel fresh = null;
         try {
             fresh = createChannel();
             synchronized (this) {
@@ -377,8 +375,15 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
             // the new channel carries exactly the moved topics
             api.replaceSubscriptions(fresh.id, topics);
         } catch (RuntimeException e) {
+            if (fresh != null) {
+                // created but not subscribed: its socket closes, and Genesys' 21st evicts it first
+                sockets.close(fresh.id);
+            }
             synchronized (this) {
                 channel.nextMoveAt = Instant.now().plusSeconds(5);
+                if (fresh != null) {
+                    retired.put(fresh.id, Instant.now());
+                }
             }
             LOG.warn("Channel {} could not move to a new channel ({}), trying again in 5 s: {}", oldId, why, e.getMessage());
             return false;
