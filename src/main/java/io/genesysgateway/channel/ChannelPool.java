@@ -543,20 +543,17 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
                 return;
             }
             if (ok) {
-                GapWindow gap;
                 List<String> affected;
                 synchronized (this) {
-                    gap = new GapWindow(channel.id, channel.lostAt, Instant.now(), channel.lostWhy);
-                    gaps.add(gap);
+                    affected = channel.topics.stream().map(ChannelPool::conversationOf).toList();
                     LOG.info("Channel {} has a socket again after {} ms without one", channel.id,
                             Instant.now().toEpochMilli() - channel.lostAt.toEpochMilli());
+                }
+                gapEnded(channel, affected);
+                synchronized (this) {
                     channel.lostAt = null;
                     channel.failedReconnects = 0;
-                    affected = channel.topics.stream().map(ChannelPool::conversationOf).toList();
                 }
-                // events published meanwhile were dropped by Genesys: route socket-gap has them reconciled
-                template.sendBodyAndHeaders("direct:socket-gap", affected, Map.of("channelId", gap.channelId(),
-                        "gapMillis", gap.to().toEpochMilli() - gap.from().toEpochMilli(), "gapReason", gap.why()));
                 return;
             }
         } catch (GenesysApiException e) {
@@ -569,28 +566,38 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
     }
 
     /**
+     * The channel's socket gap is over (or, for a channel gone, its end is known): it is listed, and route
+     * socket-gap has the conversations reconciled, since Genesys dropped what it published meanwhile.
+     */
+    private void gapEnded(PooledChannel channel, List<String> affected) {
+        GapWindow gap;
+        synchronized (this) {
+            gap = new GapWindow(channel.id, channel.lostAt, Instant.now(), channel.lostWhy);
+            gaps.add(gap);
+        }
+        template.sendBodyAndHeaders("direct:socket-gap", affected, Map.of("channelId", gap.channelId(),
+                "gapMillis", gap.to().toEpochMilli() - gap.from().toEpochMilli(), "gapReason", gap.why()));
+    }
+
+    /**
      * Genesys no longer has the channel (evicted by a 21st channel, expired, closed with its token): its topics go
      * back through the subscribe path, onto a channel with room or a new one (never one whose creation would evict
      * a live channel), and their conversations are reconciled for the gap.
      */
     private void channelGone(PooledChannel channel) {
         List<String> affected;
-        GapWindow gap;
         String note;
         synchronized (this) {
             note = "channel " + channel.id + " removed by Genesys (" + channel.lostWhy + ") at " + channel.lostAt;
             channels.remove(channel.id);
             channel.topics.forEach(channelOfTopic::remove);
             affected = channel.topics.stream().map(ChannelPool::conversationOf).toList();
-            gap = new GapWindow(channel.id, channel.lostAt, Instant.now(), channel.lostWhy);
-            gaps.add(gap);
         }
         channelsGone.incrementAndGet();
         lastChannelGone = note;
         sockets.close(channel.id);
         LOG.warn("Genesys no longer has {}: its {} topic(s) are subscribed again elsewhere", note, affected.size());
-        template.sendBodyAndHeaders("direct:socket-gap", affected, Map.of("channelId", gap.channelId(),
-                "gapMillis", gap.to().toEpochMilli() - gap.from().toEpochMilli(), "gapReason", gap.why()));
+        gapEnded(channel, affected);
         // the room its topics held is free again, so these cannot be refused for capacity
         affected.forEach(this::request);
     }
