@@ -26,6 +26,8 @@ public final class GatewayApplication {
                     System.err.println("genesys-gateway cannot start: " + problem);
                     System.exit(2);
                 }
+                StartupCheck.retiredSettings(m.getCamelContext().getPropertiesComponent())
+                        .forEach(line -> org.slf4j.LoggerFactory.getLogger(GatewayApplication.class).warn(line));
                 if ("true".equals(m.getCamelContext().getPropertiesComponent().resolveProperty("gateway.sandbox").orElse(""))) {
                     org.slf4j.LoggerFactory.getLogger(GatewayApplication.class).warn(
                             "SANDBOX MODE: Genesys Cloud is simulated and history goes to a local sink; not for production");

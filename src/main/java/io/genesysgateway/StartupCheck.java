@@ -2,8 +2,10 @@ package io.genesysgateway;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import org.apache.camel.spi.PropertiesComponent;
 
@@ -13,7 +15,23 @@ public final class StartupCheck {
     static final List<String> REQUIRED = List.of("genesys.client-id", "genesys.client-secret", "genesys.login-url",
             "genesys.api-url", "history.url");
 
+    /** Settings earlier versions read, and what took their place: a user who still sets one is told, not ignored. */
+    static final Map<String, String> RETIRED = Map.of(
+            "history.max-attempts", "records are retried until history.max-age-seconds (HISTORY_MAX_AGE_SECONDS)",
+            "reconcile.delay-seconds", "use reconcile.after-gap-seconds (RECONCILE_AFTER_GAP_SECONDS)");
+
     private StartupCheck() {
+    }
+
+    /** One line per retired setting that is still set; the gateway starts regardless. */
+    public static List<String> retiredSettings(PropertiesComponent properties) {
+        List<String> lines = new ArrayList<>();
+        RETIRED.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(retired -> {
+            if (properties.resolveProperty(retired.getKey()).isPresent()) {
+                lines.add(retired.getKey() + " (" + envName(retired.getKey()) + ") is no longer read: " + retired.getValue());
+            }
+        });
+        return lines;
     }
 
     /** One line naming the first missing setting and how to set it, or null when all is well. */

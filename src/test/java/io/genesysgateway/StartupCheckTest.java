@@ -34,4 +34,17 @@ class StartupCheckTest {
     void reloadNeedsAFolder() {
         assertThat(StartupCheck.routesProblem("classpath:routes", true)).contains("GATEWAY_ROUTES_DIR=file:");
     }
+
+    @Test
+    void aRetiredSettingStillSetIsNamedWithItsReplacement() throws Exception {
+        try (var context = new org.apache.camel.impl.DefaultCamelContext()) {
+            var properties = context.getPropertiesComponent();
+            assertThat(StartupCheck.retiredSettings(properties)).isEmpty();
+            java.util.Properties set = new java.util.Properties();
+            set.setProperty("history.max-attempts", "10");
+            properties.setInitialProperties(set);
+            assertThat(StartupCheck.retiredSettings(properties)).containsExactly("history.max-attempts (HISTORY_MAX_ATTEMPTS)"
+                    + " is no longer read: records are retried until history.max-age-seconds (HISTORY_MAX_AGE_SECONDS)");
+        }
+    }
 }
