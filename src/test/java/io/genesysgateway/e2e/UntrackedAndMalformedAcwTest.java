@@ -117,6 +117,26 @@ class UntrackedAndMalformedAcwTest extends GatewayTestSupport {
         assertThat(metrics()).containsPattern("genesys_gateway_frames_total\\{kind=\"malformed\"} " + (double) (before + 16));
     }
 
+    @Test
+    void aChannelMetadataFrameWithoutAnObjectEventBodyIsMalformedAndTheSocketCarriesOn() throws Exception {
+        String id = newConversationId();
+        trackAndAwaitSubscription(id, new JsonObject().put("caseId", "M-2"));
+        String channel = simulator.channelWithTopic(topicOf(id)).orElseThrow().id();
+        long malformed = frames().getLong("malformed", 0L);
+        long heartbeats = frames().getLong("heartbeat", 0L);
+        int mark = LogCapture.lines().size();
+        for (String eventBody : List.of("\"WebSocket Heartbeat\"", "[\"pong\"]", "null")) {
+            assertThat(simulator.sendRaw(channel, frame("channel.metadata", eventBody))).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> frames().getLong("malformed", 0L) - malformed == 3);
+        assertThat(frames().getLong("heartbeat", 0L)).isEqualTo(heartbeats);
+        simulator.emitAcw(AcwEvent.sample(id));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sink.forConversation(id).size() == 1);
+        List<String> log = LogCapture.lines().subList(mark, LogCapture.lines().size());
+        assertThat(log).filteredOn(l -> l.contains("channel.metadata frame whose eventBody is not an object")).hasSize(1);
+        assertThat(log).noneMatch(l -> l.contains("Exception") || l.startsWith("\tat ") || l.contains("] ERROR "));
+    }
+
     private static String envelope(AcwEvent acw) {
         return frame(topicOf(acw.conversationId()), acw.toEventBody().encode());
     }
