@@ -18,7 +18,8 @@ public final class StartupCheck {
     /** Settings earlier versions read, and what took their place: a user who still sets one is told, not ignored. */
     static final Map<String, String> RETIRED = Map.of(
             "history.max-attempts", "records are retried until history.max-age-seconds (HISTORY_MAX_AGE_SECONDS)",
-            "reconcile.delay-seconds", "use reconcile.after-gap-seconds (RECONCILE_AFTER_GAP_SECONDS)");
+            "reconcile.delay-seconds", "use reconcile.after-gap-seconds (RECONCILE_AFTER_GAP_SECONDS)",
+            "genesys.api-max-attempts", "use genesys.api-retries (GENESYS_API_RETRIES), the attempts after the first");
 
     private StartupCheck() {
     }

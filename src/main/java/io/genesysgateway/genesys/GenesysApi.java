@@ -16,19 +16,16 @@ import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.ProducerTemplate;
-import org.apache.camel.http.base.HttpOperationFailedException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The Genesys Cloud Platform calls the gateway makes, each sent through route {@code genesys-api} (camel-http
- * behind a circuit breaker). Here is the call policy: a 401 drops the token and retries once with a fresh
- * one; 429 waits {@code Retry-After}; 5xx and no answer retry with exponential back-off; other 4xx fail at once
- * with the Platform error body's message, code and {@code ININ-Correlation-ID}.
+ * The Genesys Cloud Platform calls the gateway makes, typed: each is sent through route {@code genesys-api}, which
+ * holds the call policy (retries, back-off, Retry-After, the fresh token after a 401, the request budget, the
+ * circuit breaker). A failed call becomes a {@link GenesysApiException} with the Platform error body's message,
+ * code and {@code ININ-Correlation-ID}. Java calls the route because the channel lifecycle that needs these
+ * answers is decided in Java (ChannelPool).
  */
 public class GenesysApi implements CamelContextAware {
 
-    private static final Logger LOG = LoggerFactory.getLogger(GenesysApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CHANNELS = "/api/v2/notifications/channels";
 
@@ -36,11 +33,8 @@ public class GenesysApi implements CamelContextAware {
     private ProducerTemplate template;
     private TokenCache tokenCache;
     private String apiUrl;
-    private int maxAttempts = 4;
-    private long backoffMillis = 500;
     /** a longer Retry-After is cut to this, so that one call does not hold its thread for minutes */
     private static final long MAX_RETRY_AFTER_SECONDS = 60;
-    private RequestBudget budget = new RequestBudget(300);
     private final Map<String, AtomicLong> callsByStatus = new ConcurrentHashMap<>();
     private java.util.function.Consumer<String> callListener = status -> { };
 
@@ -133,96 +127,62 @@ public class GenesysApi implements CamelContextAware {
     }
 
     Response call(String operation, String method, String path, String body) {
-        boolean tokenRetried = false;
-        long backoff = backoffMillis;
-        GenesysApiException last = null;
-        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-            String token = tokenCache.accessToken();
-            try {
-                budget.acquire();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new GenesysApiException(operation, "interrupted", e);
-            }
-            Exchange reply = template().request("direct:genesys-api", e -> {
-                e.getMessage().setHeader(Exchange.HTTP_METHOD, method);
-                e.getMessage().setHeader(Exchange.HTTP_URI, apiUrl + path);
-                e.getMessage().setHeader("Authorization", "Bearer " + token);
-                e.getMessage().setHeader("Accept", "application/json");
-                if (body != null && !body.isEmpty()) {
-                    e.getMessage().setHeader(Exchange.CONTENT_TYPE, "application/json");
-                }
-                e.getMessage().setBody(body == null || body.isEmpty() ? null : body);
-            });
-            // an open breaker rejects the call without an exception (a failed call is "rejected" too, with one)
-            if (reply.getException() == null
-                    && reply.getProperty(ExchangePropertyKey.CIRCUIT_BREAKER_RESPONSE_REJECTED, false, Boolean.class)) {
-                count("breaker-open");
-                // no point waiting here: the breaker lets calls through again after its open period
-                throw new GenesysApiException(operation, "not sent: the circuit breaker is open after repeated Genesys failures", null);
-            }
-            Answer answer = Answer.of(reply);
-            if (answer == null) {
-                count("0");
-                Throwable cause = reply.getException();
-                last = new GenesysApiException(operation, cause == null ? "no answer"
-                        : "no answer (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")", null);
-                sleep(backoff);
-                backoff *= 2;
-                continue;
-            }
-            int status = answer.status();
-            String text = answer.body();
-            count(Integer.toString(status));
-            if (status >= 200 && status < 300) {
-                return new Response(status, text);
-            }
-            last = error(operation, answer);
-            if (status == 401 && !tokenRetried) {
-                tokenRetried = true;
-                tokenCache.invalidate(token);
-                attempt--; // the fresh-token retry is not one of the transient-fault attempts
-                continue;
-            }
-            if (status == 429) {
-                long wait = Math.min(Math.max(1, last.retryAfterSeconds()), MAX_RETRY_AFTER_SECONDS);
-                LOG.warn("{}: Genesys rate limit, retrying in {} s", operation, wait);
-                sleep(wait * 1000);
-                continue;
-            }
-            if (status >= 500) {
-                sleep(backoff);
-                backoff *= 2;
-                continue;
-            }
-            throw last;
+        Exchange reply = template().request("direct:genesys-api", e -> {
+            e.setProperty("genesysOperation", operation);
+            e.setProperty("genesysMethod", method);
+            e.setProperty("genesysUri", apiUrl + path);
+            e.setProperty("genesysBody", body == null || body.isEmpty() ? null : body);
+        });
+        // an open breaker rejects the call without an exception (and without an answer)
+        Integer status = reply.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        if (reply.getException() == null && status == null
+                && reply.getProperty(ExchangePropertyKey.CIRCUIT_BREAKER_RESPONSE_REJECTED, false, Boolean.class)) {
+            count("breaker-open");
+            throw new GenesysApiException(operation, "not sent: the circuit breaker is open after repeated Genesys failures", null);
         }
-        throw last;
+        // a 5xx after the last attempt, or no token to be had
+        for (Throwable t = reply.getException(); t != null; t = t.getCause()) {
+            if (t instanceof GenesysApiException failed) {
+                throw failed;
+            }
+        }
+        if (status == null) {
+            count("0");
+            Throwable cause = reply.getException();
+            throw new GenesysApiException(operation, cause == null ? "no answer"
+                    : "no answer (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")", null);
+        }
+        String text = reply.getMessage().getBody(String.class);
+        if (status >= 200 && status < 300) {
+            return new Response(status, text);
+        }
+        throw error(operation, status, text, name -> reply.getMessage().getHeader(name, String.class));
     }
 
-    /** What Genesys answered: from the reply, or from the exception camel-http throws for a 5xx. */
-    private record Answer(int status, String body, java.util.function.Function<String, String> header) {
-        static Answer of(Exchange reply) {
-            Throwable e = reply.getException();
-            // the circuit breaker may hand it over wrapped (RuntimeCamelException)
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof HttpOperationFailedException failed) {
-                    return new Answer(failed.getStatusCode(), failed.getResponseBody(),
-                            name -> failed.getResponseHeaders() == null ? null : failed.getResponseHeaders().get(name));
-                }
-            }
-            Integer status = reply.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
-            if (e != null || status == null) {
-                return null;
-            }
-            return new Answer(status, reply.getMessage().getBody(String.class),
-                    name -> reply.getMessage().getHeader(name, String.class));
+    /**
+     * Counts one answer of route genesys-api-attempt (every attempt, retries included); a 5xx is thrown as
+     * {@link GenesysUnavailable}, carrying what Genesys said, so that the circuit breaker counts it.
+     */
+    public void answered(String operation, int status, String body, String correlationId) {
+        count(Integer.toString(status));
+        if (status >= 500) {
+            throw new GenesysUnavailable(error(operation, status, body, name -> "ININ-Correlation-ID".equals(name) ? correlationId : null));
         }
     }
 
-    private static GenesysApiException error(String operation, Answer answer) {
-        int status = answer.status();
-        String text = answer.body();
+    /** How long a 429 waits before the next attempt: its Retry-After, at least 1 s and cut to a minute. */
+    public long retryAfterMillis(String retryAfter) {
+        long seconds;
+        try {
+            seconds = retryAfter == null ? 1 : Long.parseLong(retryAfter.trim());
+        } catch (NumberFormatException e) {
+            seconds = 1;
+        }
+        return Math.min(Math.max(1, seconds), MAX_RETRY_AFTER_SECONDS) * 1000;
+    }
+
+    private static GenesysApiException error(String operation, int status, String text,
+            java.util.function.Function<String, String> header) {
         String code = null;
         String message = null;
         try {
@@ -234,15 +194,14 @@ public class GenesysApi implements CamelContextAware {
         } catch (Exception ignored) {
             message = null; // not a Platform error body; status alone says enough
         }
-        String correlation = answer.header().apply("ININ-Correlation-ID");
         long retryAfter = 0;
         try {
-            String header = answer.header().apply("Retry-After");
-            retryAfter = header == null ? 0 : Long.parseLong(header.trim());
+            String value = header.apply("Retry-After");
+            retryAfter = value == null ? 0 : Long.parseLong(value.trim());
         } catch (NumberFormatException ignored) {
             retryAfter = 0;
         }
-        return new GenesysApiException(operation, status, code, message, correlation, retryAfter);
+        return new GenesysApiException(operation, status, code, message, header.apply("ININ-Correlation-ID"), retryAfter);
     }
 
     private static String topicList(Collection<String> topics) {
@@ -271,15 +230,6 @@ public class GenesysApi implements CamelContextAware {
         this.callListener = callListener;
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GenesysApiException("call", "interrupted", e);
-        }
-    }
-
     private ProducerTemplate template() {
         if (template == null) {
             template = camelContext.createProducerTemplate();
@@ -303,18 +253,5 @@ public class GenesysApi implements CamelContextAware {
 
     public void setApiUrl(String apiUrl) {
         this.apiUrl = apiUrl.endsWith("/") ? apiUrl.substring(0, apiUrl.length() - 1) : apiUrl;
-    }
-
-    /** Genesys' per-token request limit the calls are paced under. */
-    public void setRequestsPerMinute(int requestsPerMinute) {
-        this.budget = new RequestBudget(requestsPerMinute);
-    }
-
-    public void setMaxAttempts(int maxAttempts) {
-        this.maxAttempts = maxAttempts;
-    }
-
-    public void setBackoffMillis(long backoffMillis) {
-        this.backoffMillis = backoffMillis;
     }
 }

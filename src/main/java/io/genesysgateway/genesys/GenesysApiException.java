@@ -30,6 +30,15 @@ public class GenesysApiException extends RuntimeException {
         this.retryAfterSeconds = 0;
     }
 
+    /** The same failure, as a subclass says what kind it is. */
+    protected GenesysApiException(GenesysApiException failure) {
+        super(failure.getMessage());
+        this.status = failure.status;
+        this.code = failure.code;
+        this.correlationId = failure.correlationId;
+        this.retryAfterSeconds = failure.retryAfterSeconds;
+    }
+
     /** HTTP status, or 0 when no answer came (connection error, open circuit breaker). */
     public int status() {
         return status;

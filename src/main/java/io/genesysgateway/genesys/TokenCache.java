@@ -74,6 +74,18 @@ public class TokenCache implements CamelContextAware {
         }
     }
 
+    /** The {@code Authorization} header value of a Platform call. */
+    public String bearer() {
+        return "Bearer " + accessToken();
+    }
+
+    /** Genesys answered 401 to a call sent with {@code authorization}: its token is dropped (see {@link #invalidate}). */
+    public void rejected(String authorization) {
+        if (authorization != null && authorization.startsWith("Bearer ")) {
+            invalidate(authorization.substring("Bearer ".length()));
+        }
+    }
+
     /**
      * Renews the token now when its renewal time has come, without waiting for the next call to need it: Genesys closes
      * a token's channels when it expires, so they must move to the new token while the old one still works.
