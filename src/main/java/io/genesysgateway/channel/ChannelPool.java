@@ -674,6 +674,11 @@ public class ChannelPool implements ChannelSockets.Listener, Service, CamelConte
                 .map(c -> "channel " + c.id + " since " + c.lostAt + ": " + c.lostWhy).toList();
     }
 
+    /** Topics all usable channels may carry together: beyond it a trigger is refused. */
+    public int topicCapacity() {
+        return usableChannels() * maxTopicsPerChannel;
+    }
+
     /** Channels that may carry topics: one of the OAuth client's {@code maxChannels} is kept spare for moves. */
     public int usableChannels() {
         return Math.max(1, maxChannels - 1);

@@ -11,6 +11,7 @@ import io.genesysgateway.conversation.ConversationState;
 import io.genesysgateway.conversation.ConversationStore;
 import io.genesysgateway.genesys.GenesysApi;
 import io.genesysgateway.genesys.TokenCache;
+import io.genesysgateway.history.DeliveryHealth;
 import io.genesysgateway.history.Outbox;
 import io.genesysgateway.socket.ChannelSockets;
 import io.genesysgateway.socket.FrameCounters;
@@ -24,6 +25,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Service;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckHelper;
 
 /**
  * The gateway's domain metrics on Camel's Micrometer registry (Prometheus text at {@code /observe/metrics}),
@@ -78,6 +81,7 @@ public class GatewayMetrics implements CamelContextAware, Service {
     private TokenCache tokenCache;
     private GenesysApi api;
     private Outbox outbox;
+    private DeliveryHealth deliveryHealth;
 
     @Override
     public synchronized void start() {
@@ -97,6 +101,8 @@ public class GatewayMetrics implements CamelContextAware, Service {
         gauge("genesys.gateway.topics", "ACW topics subscribed over all channels", channelPool, ChannelPool::topicCount);
         gauge("genesys.gateway.topics.max.per.channel", "topics on the fullest channel", channelPool,
                 ChannelPool::maxTopicsOnAChannel);
+        gauge("genesys.gateway.topics.capacity", "topics the channels may carry at most (the trigger answers 503 beyond)",
+                channelPool, ChannelPool::topicCapacity);
         gauge("genesys.gateway.channels.without.socket", "channels carrying topics with no open socket", channelPool,
                 ChannelPool::channelsWithoutSocket);
         gauge("genesys.gateway.sockets.open", "open notification sockets", sockets, s -> s.counters().get("openSockets"));
@@ -105,6 +111,10 @@ public class GatewayMetrics implements CamelContextAware, Service {
         gauge("genesys.gateway.dead.letters", "history records in the dead-letter state", outbox, Outbox::deadLetterCount);
         gauge("genesys.gateway.outbox.pending", "wrap-ups stored and not yet accepted by history", outbox, Outbox::pendingCount);
         gauge("genesys.gateway.token.valid", "1 while an access token can be had", tokenCache, t -> t.isHealthy() ? 1 : 0);
+        gauge("genesys.gateway.history.failing", "1 while history deliveries keep failing (readiness is DOWN for it)",
+                deliveryHealth, h -> h.isFailing() ? 1 : 0);
+        // the same answer as /observe/health/ready, for alerting where nothing probes the pod
+        gauge("genesys.gateway.ready", "1 while the readiness checks are UP", camelContext, GatewayMetrics::ready);
         counter("genesys.gateway.reconnects", "socket replacements after a loss", channelPool, ChannelPool::reconnects);
         counter("genesys.gateway.channel.moves", "channels moved make-before-break (token renewed, renewal failed)",
                 channelPool, ChannelPool::channelMoves);
@@ -147,6 +157,11 @@ public class GatewayMetrics implements CamelContextAware, Service {
     @Override
     public void stop() {
         // meters belong to the registry, which Camel closes
+    }
+
+    private static double ready(CamelContext context) {
+        return context.isStarted() && HealthCheckHelper.invokeReadiness(context, "full").stream()
+                .noneMatch(r -> r.getState() == HealthCheck.State.DOWN) ? 1 : 0;
     }
 
     private <T> void gauge(String name, String help, T target, ToDoubleFunction<T> value, String... tags) {
@@ -193,5 +208,9 @@ public class GatewayMetrics implements CamelContextAware, Service {
 
     public void setOutbox(Outbox outbox) {
         this.outbox = outbox;
+    }
+
+    public void setDeliveryHealth(DeliveryHealth deliveryHealth) {
+        this.deliveryHealth = deliveryHealth;
     }
 }

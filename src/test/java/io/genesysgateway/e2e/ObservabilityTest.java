@@ -70,6 +70,11 @@ class ObservabilityTest extends GatewayTestSupport {
             assertThat(text).contains("genesys_gateway_token_renewals_total");
             assertThat(text).contains("genesys_gateway_seconds_since_last_frame");
             assertThat(text).contains("camel_exchanges_total");
+            // what the alert rules read (deploy/prometheus/alerts.yaml)
+            assertThat(text).contains("genesys_gateway_ready 1.0");
+            assertThat(text).contains("genesys_gateway_history_failing 0.0");
+            assertThat(text).contains("genesys_gateway_topics_capacity 19000.0");
+            assertThat(text).contains("genesys_gateway_token_valid 1.0");
             assertThat(text).doesNotContain(SimulatorSettings.CLIENT_SECRET);
         });
         HttpResponse<String> ready = raw(HttpRequest.newBuilder(uri("/observe/health/ready")));
