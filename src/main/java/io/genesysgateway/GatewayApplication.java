@@ -32,6 +32,8 @@ public final class GatewayApplication {
                 }
             }
         });
+        // before Camel configures itself: camel-opentelemetry2 takes the OpenTelemetry it finds then
+        main.addMainListener(new io.genesysgateway.tracing.TracingStart());
         try {
             main.run(args);
         } catch (Exception e) {
