@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
+import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.PropertiesComponent;
@@ -41,17 +42,35 @@ public final class TracingStart extends MainListenerSupport {
         }
     }
 
-    /** The SDK from OTEL_* (over {@link #DEFAULTS}), made global; it flushes its spans when the JVM exits. */
+    /**
+     * The SDK from OTEL_* (over {@link #DEFAULTS}), made global; it flushes its spans when the JVM exits.
+     *
+     * @throws ConfigurationException saying what is wrong with the OTEL_* settings, in one line
+     */
     static void start() {
         AtomicReference<ConfigProperties> used = new AtomicReference<>();
-        AutoConfiguredOpenTelemetrySdk.builder()
-                .addPropertiesSupplier(() -> DEFAULTS)
-                .addPropertiesCustomizer(config -> {
-                    used.set(config);
-                    return Map.of();
-                })
-                .setResultAsGlobal()
-                .build();
+        try {
+            AutoConfiguredOpenTelemetrySdk.builder()
+                    .addPropertiesSupplier(() -> DEFAULTS)
+                    .addPropertiesCustomizer(config -> {
+                        if ("grpc".equals(config.getString("otel.exporter.otlp.traces.protocol",
+                                config.getString("otel.exporter.otlp.protocol")))) {
+                            throw new ConfigurationException("OTLP over gRPC is not included: set"
+                                    + " OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf (the collector's port 4318)");
+                        }
+                        used.set(config);
+                        return Map.of();
+                    })
+                    .setResultAsGlobal()
+                    .build();
+        } catch (RuntimeException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getCause() != cause) {
+                cause = cause.getCause();
+            }
+            throw new ConfigurationException("tracing is on (gateway.tracing-enabled) but the OTEL_* settings are not"
+                    + " usable: " + cause.getMessage());
+        }
         ConfigProperties config = used.get();
         String exporter = config.getString("otel.traces.exporter", "otlp");
         String to = exporter.equals("otlp") ? " at " + URISupport.sanitizeUri(config.getString(
