@@ -1,7 +1,6 @@
 package io.genesysgateway.tracing;
 
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.baggage.Baggage;
@@ -41,7 +40,6 @@ public class ConversationSpans implements SpanLifecycleManager, CamelContextAwar
     /** A Camel header: camel-http never sends those, so it stays inside the gateway. */
     public static final String TRIGGER_TRACE_HEADER = "CamelGatewayTriggerTrace";
     private static final String CONVERSATION_HEADER = "conversationId";
-    private static final Pattern SECRET_HINT = Pattern.compile("://|[?&]");
 
     private static final TextMapGetter<SpanContextPropagationExtractor> HEADERS = new TextMapGetter<>() {
         @Override
@@ -166,7 +164,7 @@ public class ConversationSpans implements SpanLifecycleManager, CamelContextAwar
     /** camel-opentelemetry2's span, whose OpenTelemetry span this class can reach (for parents and links). */
     static final class GatewaySpan extends OpenTelemetrySpanAdapter {
 
-        private final io.opentelemetry.api.trace.Span otel;
+        final io.opentelemetry.api.trace.Span otel;
         private final Baggage baggage;
 
         GatewaySpan(io.opentelemetry.api.trace.Span otel, Baggage baggage) {
@@ -178,7 +176,18 @@ public class ConversationSpans implements SpanLifecycleManager, CamelContextAwar
         /** Camel records endpoint URLs (http.url is the raw one): no password or secret parameter of theirs. */
         @Override
         public void setTag(String key, String value) {
-            super.setTag(key, value != null && SECRET_HINT.matcher(value).find() ? URISupport.sanitizeUri(value) : value);
+            super.setTag(key, sanitized(value));
+        }
+
+        private static String sanitized(String value) {
+            if (value == null) {
+                return null;
+            }
+            if (value.contains("://")) {
+                return URISupport.sanitizeUri(value);
+            }
+            // a bare query (url.query): sanitized as the query of a URI
+            return value.contains("=") ? URISupport.sanitizeUri("?" + value).substring(1) : value;
         }
     }
 }
