@@ -34,12 +34,16 @@ public final class GatewayApplication {
                 }
             }
         });
+        // before Camel configures itself: camel-opentelemetry2 takes the OpenTelemetry it finds then
+        main.addMainListener(new io.genesysgateway.tracing.TracingStart());
         try {
             main.run(args);
         } catch (Exception e) {
-            // a store that cannot be opened is a set-up problem: one line, like a missing setting
+            // a store that cannot be opened, or tracing settings that cannot be used, are set-up problems: one line,
+            // like a missing setting
             for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof io.genesysgateway.store.StoreException) {
+                if (t instanceof io.genesysgateway.store.StoreException
+                        || t instanceof io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException) {
                     System.err.println("genesys-gateway cannot start: " + t.getMessage());
                     System.exit(2);
                 }

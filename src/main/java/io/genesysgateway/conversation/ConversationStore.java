@@ -180,6 +180,29 @@ public class ConversationStore {
                 why, conversationId);
     }
 
+    /**
+     * Tracing on: the W3C traceparent of the trigger's span, kept so that the conversation's deliveries (other
+     * exchanges, maybe after a restart) join the trigger's trace. The first trigger's stays.
+     */
+    public void rememberTrace(String conversationId, String traceParent) {
+        if (traceParent != null && traceParent.length() <= 100) {
+            run("update tracked_conversation set trace_parent = ? where conversation_id = ? and trace_parent is null",
+                    traceParent, conversationId);
+        }
+    }
+
+    /** The traceparent kept with the conversation's trigger, or null (tracing was off, or not tracked). */
+    public String traceParent(String conversationId) {
+        return database.withConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement("select trace_parent from tracked_conversation where conversation_id = ?")) {
+                ps.setString(1, conversationId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
+    }
+
     // ------------------------------------------------------------------ restart and reconciliation
 
     /**

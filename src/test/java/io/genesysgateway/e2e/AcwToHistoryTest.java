@@ -55,6 +55,9 @@ class AcwToHistoryTest extends GatewayTestSupport {
         assertThat(body.getString("source")).isEqualTo("live");
         // one wrap-up per agent participant: the key is what reconciliation would compute for the same wrap-up
         assertThat(record.idempotencyKey()).isEqualTo("acw:" + id + ":" + acw.participantId());
+        // tracing is off by default: no trace header of any kind goes to history
+        assertThat(record.headers()).doesNotContainKeys("traceparent", "tracestate", "baggage");
+        assertThat(record.headers().keySet()).noneMatch(h -> h.startsWith("camel"));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> simulator.allTopics().stream().noneMatch(t -> t.contains(id)));
         await().atMost(Duration.ofSeconds(5)).until(() -> new JsonObject(get("/customers/supportInteraction/" + id).body())

@@ -18,7 +18,9 @@ import io.vertx.core.json.JsonObject;
  */
 public final class HistorySink implements AutoCloseable {
 
-    public record Received(String path, String idempotencyKey, JsonObject body, long receivedAtMillis) {
+    /** A record received, with the request's headers (names in lower case). */
+    public record Received(String path, String idempotencyKey, JsonObject body, long receivedAtMillis,
+                           Map<String, String> headers) {
     }
 
     private final Vertx vertx = Vertx.vertx();
@@ -80,8 +82,10 @@ public final class HistorySink implements AutoCloseable {
             request.response().setStatusCode(400).end("{\"error\":\"not JSON\"}");
             return;
         }
+        Map<String, String> headers = new java.util.TreeMap<>();
+        request.headers().forEach(h -> headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
         received.add(new Received(request.path(), request.getHeader("Idempotency-Key"), json,
-                System.currentTimeMillis()));
+                System.currentTimeMillis(), headers));
         if (printing) {
             System.out.println("HISTORY SINK: record received, Idempotency-Key " + request.getHeader("Idempotency-Key")
                     + "\n" + json.encodePrettily());
