@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.genesysgateway.conversation.ConversationState.Event;
 import io.genesysgateway.history.ContextJson;
 import io.genesysgateway.history.Outbox;
 import io.genesysgateway.reconcile.AnalyticsFindings;
@@ -33,7 +34,18 @@ public class ConversationStore {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String OPEN_STATES = "('pending','subscribed','failed')";
+    /** No wrap-up yet: a subscription's problem is theirs to show. */
+    private static final String BEFORE_WRAPUP = StateSql.in(ConversationState.BEFORE_WRAPUP);
+    /** Per wrap-up and per delivery (the hot path): written once. */
+    private static final String WRAPUP_STORED = "update tracked_conversation set acw_events = acw_events + 1, last_acw_at = ?,"
+            + " state = " + StateSql.after(Event.WRAPUP_STORED) + " where conversation_id = ?";
+    private static final String ALL_DELIVERED = "update tracked_conversation set delivered_at = ?, problem = null,"
+            + " state = case when closed_at is null then " + StateSql.after(Event.ALL_DELIVERED)
+            + " else " + StateSql.after(Event.ALL_DELIVERED_AFTER_CLOSE) + " end,"
+            + " reconcile_at = case when closed_at is null then ? else reconcile_at end,"
+            + " reconcile_reason = case when closed_at is null then 'linger after wrap-up' else reconcile_reason end"
+            + " where conversation_id = ? and not exists (select 1 from history_delivery d"
+            + " where d.conversation_id = ? and d.state <> 'delivered')";
     /** A reconciliation in flight holds its conversation this long; a crash mid-way retries after it. */
     private static final Duration RECONCILE_LEASE = Duration.ofMinutes(2);
 
@@ -55,7 +67,8 @@ public class ConversationStore {
         Instant now = clock.instant();
         try {
             database.inTransaction(c -> exec(c, "insert into tracked_conversation (conversation_id, context, state,"
-                    + " tracked_at, reconcile_at, reconcile_reason) values (?, ?, 'pending', ?, ?, 'no wrap-up yet')",
+                    + " tracked_at, reconcile_at, reconcile_reason) values (?, ?, " + StateSql.literal(ConversationState.INITIAL)
+                    + ", ?, ?, 'no wrap-up yet')",
                     id, context, ts(now), ts(now.plus(staleAfter))));
             return new TrackOutcome(id, true, true);
         } catch (StoreException e) {
@@ -64,16 +77,17 @@ public class ConversationStore {
             }
         }
         // a repeated trigger retries a subscription that failed; it never subscribes twice
-        int retried = database.inTransaction(c -> exec(c, "update tracked_conversation set state = 'pending', resubscribe = false,"
-                + " problem = 'retrying after: ' || coalesce(problem, 'a failure') where conversation_id = ? and state = 'failed'", id));
+        int retried = database.inTransaction(c -> exec(c, "update tracked_conversation set state = "
+                + StateSql.after(Event.TRIGGERED_AGAIN) + ", resubscribe = false, problem = 'retrying after: ' || coalesce(problem, 'a failure')"
+                + " where conversation_id = ? and state in " + StateSql.movedBy(Event.TRIGGERED_AGAIN), id));
         return new TrackOutcome(id, false, retried == 1);
     }
 
     /** These conversations' topics are on this channel (one subscription batch). */
     public void subscribed(List<String> conversationIds, String channelId) {
         batch(conversationIds, "update tracked_conversation set channel_id = ?, resubscribe = false,"
-                + " problem = case when state in " + OPEN_STATES + " then null else problem end,"
-                + " state = case when state in ('pending','failed') then 'subscribed' else state end,"
+                + " problem = case when state in " + BEFORE_WRAPUP + " then null else problem end,"
+                + " state = " + StateSql.after(Event.SUBSCRIBED) + ","
                 + " subscribed_at = coalesce(subscribed_at, ?) where conversation_id = ? and closed_at is null",
                 channelId, ts(clock.instant()));
     }
@@ -81,16 +95,16 @@ public class ConversationStore {
     /** Genesys could not be reached: the retry timer subscribes them later. */
     public void subscriptionPending(List<String> conversationIds, String why) {
         batch(conversationIds, "update tracked_conversation set channel_id = null, resubscribe = true,"
-                + " problem = case when state in " + OPEN_STATES + " then ? else problem end,"
-                + " state = case when state in " + OPEN_STATES + " then 'pending' else state end"
+                + " problem = case when state in " + BEFORE_WRAPUP + " then ? else problem end,"
+                + " state = " + StateSql.after(Event.RESUBSCRIBE)
                 + " where conversation_id = ? and closed_at is null", why);
     }
 
     /** Genesys refused (e.g. a missing permission): retrying cannot help; a new trigger does retry. */
     public void subscriptionFailed(List<String> conversationIds, String why) {
         batch(conversationIds, "update tracked_conversation set channel_id = null, resubscribe = false,"
-                + " problem = case when state in " + OPEN_STATES + " then ? else problem end,"
-                + " state = case when state in ('pending','subscribed') then 'failed' else state end"
+                + " problem = case when state in " + BEFORE_WRAPUP + " then ? else problem end,"
+                + " state = " + StateSql.after(Event.SUBSCRIBE_REFUSED)
                 + " where conversation_id = ? and closed_at is null", why);
     }
 
@@ -131,8 +145,7 @@ public class ConversationStore {
         try {
             return database.inTransaction(c -> {
                 Instant now = clock.instant();
-                int tracked = exec(c, "update tracked_conversation set acw_events = acw_events + 1, last_acw_at = ?,"
-                        + " state = 'acw_received' where conversation_id = ?", ts(now), conversationId);
+                int tracked = exec(c, WRAPUP_STORED, ts(now), conversationId);
                 if (tracked == 0) {
                     return new AcwReceipt(AcwOutcome.UNTRACKED, null);
                 }
@@ -165,18 +178,12 @@ public class ConversationStore {
         Instant now = clock.instant();
         database.inTransaction(c -> {
             outbox.markDelivered(c, idempotencyKey, now);
-            return exec(c, "update tracked_conversation set delivered_at = ?, problem = null,"
-                    + " state = case when closed_at is null then 'delivered' else 'completed' end,"
-                    + " reconcile_at = case when closed_at is null then ? else reconcile_at end,"
-                    + " reconcile_reason = case when closed_at is null then 'linger after wrap-up' else reconcile_reason end"
-                    + " where conversation_id = ? and not exists (select 1 from history_delivery d"
-                    + " where d.conversation_id = ? and d.state <> 'delivered')",
-                    ts(now), ts(now.plus(linger)), conversationId, conversationId);
+            return exec(c, ALL_DELIVERED, ts(now), ts(now.plus(linger)), conversationId, conversationId);
         });
     }
 
     public void deadLettered(String conversationId, String why) {
-        run("update tracked_conversation set state = 'dead_letter', problem = ? where conversation_id = ?",
+        run("update tracked_conversation set state = " + StateSql.after(Event.RECORD_GAVE_UP) + ", problem = ? where conversation_id = ?",
                 why, conversationId);
     }
 
@@ -191,8 +198,8 @@ public class ConversationStore {
     public List<String> recover() {
         Instant now = clock.instant();
         run("update tracked_conversation set channel_id = null, resubscribe = true,"
-                + " state = case when state in ('subscribed','failed') then 'pending' else state end,"
-                + " problem = case when state in " + OPEN_STATES + " then 're-subscribing after a restart' else problem end,"
+                + " state = " + StateSql.after(Event.RESUBSCRIBE) + ","
+                + " problem = case when state in " + BEFORE_WRAPUP + " then 're-subscribing after a restart' else problem end,"
                 + " reconcile_at = ?, reconcile_reason = 'restart', gap_passes_left = ? where closed_at is null",
                 ts(now.plus(afterGap.get(0))), afterGap.size() - 1);
         return pendingSubscriptions();
@@ -263,15 +270,14 @@ public class ConversationStore {
                 + " channel_id = null, resubscribe = false, ";
         if (findings.complete()) {
             // with records: completed once they are delivered; without: closed with the reason
-            exec(c, close + "state = case when acw_events > 0 and state = 'delivered' then 'completed'"
-                    + " when acw_events > 0 then state else 'no_wrapup' end,"
-                    + " problem = case when acw_events > 0 then problem else ? end where conversation_id = ?",
+            exec(c, close + "state = " + StateSql.after(Event.ENDED) + ", problem = case when state in "
+                    + StateSql.movedTo(Event.ENDED, ConversationState.NO_WRAPUP) + " then ? else problem end where conversation_id = ?",
                     ts(now), ts(now), findings.whyNoWrapup(), id);
             return true;
         }
         if (trackedAt.plus(expireAfter).isBefore(now)) {
-            exec(c, close + "state = case when acw_events = 0 then 'expired' else state end,"
-                    + " problem = case when acw_events = 0 then ? else problem end where conversation_id = ?",
+            exec(c, close + "state = " + StateSql.after(Event.TIMED_OUT) + ", problem = case when state in "
+                    + StateSql.movedTo(Event.TIMED_OUT, ConversationState.EXPIRED) + " then ? else problem end where conversation_id = ?",
                     ts(now), ts(now), "tracking stopped: " + findings.waitingFor() + " after "
                             + expireAfter.toMinutes() + " min", id);
             return true;
