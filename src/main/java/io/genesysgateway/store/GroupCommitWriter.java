@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -29,10 +30,10 @@ final class GroupCommitWriter {
     private static final int MAX_BATCH = 256;
 
     private final LinkedBlockingQueue<Pending<?>> writes = new LinkedBlockingQueue<>();
-    private final java.util.function.Supplier<DataSource> dataSource;
+    private final Supplier<DataSource> dataSource;
     private volatile Thread thread;
 
-    GroupCommitWriter(java.util.function.Supplier<DataSource> dataSource) {
+    GroupCommitWriter(Supplier<DataSource> dataSource) {
         this.dataSource = dataSource;
     }
 
