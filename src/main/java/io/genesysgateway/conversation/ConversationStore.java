@@ -1,30 +1,26 @@
 package io.genesysgateway.conversation;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.genesysgateway.history.ContextJson;
 import io.genesysgateway.history.Outbox;
 import io.genesysgateway.reconcile.AnalyticsFindings;
+import io.genesysgateway.reconcile.ReconcileSchedule;
 import io.genesysgateway.store.Database;
+import io.genesysgateway.store.RecentCounts;
 import io.genesysgateway.store.StoreException;
 
-import static io.genesysgateway.store.Database.exec;
-
 /**
- * The tracked conversations, in the store (table {@code tracked_conversation}): what the trigger said, where the
- * subscription is, what became of the wrap-ups, and when to ask Genesys' analytics next ({@code reconcile_at}).
- * The routes call it by method name; each call is one statement or one transaction.
+ * The tracked conversations as the routes use them: each call is one unit of work in the store, over the
+ * conversation's row ({@link ConversationRepository}) and, where a wrap-up is concerned, its records in the outbox,
+ * so that both change together or not at all. When Genesys is asked next is {@link ReconcileSchedule}'s decision.
  */
 public class ConversationStore {
 
@@ -32,31 +28,24 @@ public class ConversationStore {
     public record TrackOutcome(String conversationId, boolean newlyTracked, boolean needsSubscription) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String OPEN_STATES = "('pending','subscribed','failed')";
     /** A reconciliation in flight holds its conversation this long; a crash mid-way retries after it. */
     private static final Duration RECONCILE_LEASE = Duration.ofMinutes(2);
 
+    private final ConversationRepository conversations = new ConversationRepository();
+    private final ReconcileSchedule schedule = new ReconcileSchedule();
     private Database database;
     private Outbox outbox;
-    private Clock clock = Clock.systemUTC();
-    private Duration staleAfter = Duration.ofMinutes(60);
-    private Duration linger = Duration.ofMinutes(5);
-    /** When to ask analytics after a socket gap or a restart, counted from the gap's end: soon, then again later. */
-    private List<Duration> afterGap = List.of(Duration.ofSeconds(3), Duration.ofSeconds(60));
-    private Duration recheck = Duration.ofMinutes(5);
-    private Duration expireAfter = Duration.ofHours(48);
-    private volatile Map<String, Long> cachedCounts;
-    private volatile long countsAt;
+    private final Clock clock = Clock.systemUTC();
+    private final RecentCounts counts = new RecentCounts(
+            Arrays.stream(ConversationState.values()).map(ConversationState::label).toList(),
+            () -> database.read(conversations::countsByState));
 
     public TrackOutcome track(TriggerRequest request) {
         String id = request.conversationId();
-        String context = json(request.context());
+        String context = ContextJson.write(request.context());
         Instant now = clock.instant();
         try {
-            database.inTransaction(c -> exec(c, "insert into tracked_conversation (conversation_id, context, state,"
-                    + " tracked_at, reconcile_at, reconcile_reason) values (?, ?, 'pending', ?, ?, 'no wrap-up yet')",
-                    id, context, ts(now), ts(now.plus(staleAfter))));
+            database.commit(sql -> conversations.insert(sql, id, context, now, schedule.firstAsk(now), "no wrap-up yet"));
             return new TrackOutcome(id, true, true);
         } catch (StoreException e) {
             if (!e.isDuplicateKey()) {
@@ -64,60 +53,34 @@ public class ConversationStore {
             }
         }
         // a repeated trigger retries a subscription that failed; it never subscribes twice
-        int retried = database.inTransaction(c -> exec(c, "update tracked_conversation set state = 'pending', resubscribe = false,"
-                + " problem = 'retrying after: ' || coalesce(problem, 'a failure') where conversation_id = ? and state = 'failed'", id));
-        return new TrackOutcome(id, false, retried == 1);
+        boolean retried = database.write(sql -> conversations.triggeredAgain(sql, id));
+        return new TrackOutcome(id, false, retried);
     }
 
     /** These conversations' topics are on this channel (one subscription batch). */
     public void subscribed(List<String> conversationIds, String channelId) {
-        batch(conversationIds, "update tracked_conversation set channel_id = ?, resubscribe = false,"
-                + " problem = case when state in " + OPEN_STATES + " then null else problem end,"
-                + " state = case when state in ('pending','failed') then 'subscribed' else state end,"
-                + " subscribed_at = coalesce(subscribed_at, ?) where conversation_id = ? and closed_at is null",
-                channelId, ts(clock.instant()));
+        Instant now = clock.instant();
+        database.commit(sql -> conversations.subscribed(sql, conversationIds, channelId, now));
     }
 
     /** Genesys could not be reached: the retry timer subscribes them later. */
     public void subscriptionPending(List<String> conversationIds, String why) {
-        batch(conversationIds, "update tracked_conversation set channel_id = null, resubscribe = true,"
-                + " problem = case when state in " + OPEN_STATES + " then ? else problem end,"
-                + " state = case when state in " + OPEN_STATES + " then 'pending' else state end"
-                + " where conversation_id = ? and closed_at is null", why);
+        database.commit(sql -> conversations.resubscribe(sql, conversationIds, why));
     }
 
     /** Genesys refused (e.g. a missing permission): retrying cannot help; a new trigger does retry. */
     public void subscriptionFailed(List<String> conversationIds, String why) {
-        batch(conversationIds, "update tracked_conversation set channel_id = null, resubscribe = false,"
-                + " problem = case when state in " + OPEN_STATES + " then ? else problem end,"
-                + " state = case when state in ('pending','subscribed') then 'failed' else state end"
-                + " where conversation_id = ? and closed_at is null", why);
+        database.commit(sql -> conversations.subscribeRefused(sql, conversationIds, why));
     }
 
     /** Stops tracking a conversation whose trigger was refused before anything happened to it. */
     public void forget(String conversationId) {
-        run("delete from tracked_conversation where conversation_id = ? and subscribed_at is null and acw_events = 0",
-                conversationId);
+        database.commit(sql -> conversations.forget(sql, conversationId));
     }
 
     /** Conversations whose topic must be put on a channel again (Genesys was unreachable, or after a restart). */
     public List<String> pendingSubscriptions() {
-        return ids("select conversation_id from tracked_conversation where resubscribe and closed_at is null"
-                + " order by tracked_at");
-    }
-
-    /** What became of an ACW event offered to the store. */
-    public enum AcwOutcome {
-        /** the first time this wrap-up is seen: in the outbox, to be delivered */
-        STORED,
-        /** the same wrap-up again (same Idempotency-Key): nothing changed */
-        DUPLICATE,
-        /** no such conversation in the store (never tracked, or closed and purged): nothing written */
-        UNTRACKED
-    }
-
-    /** An ACW event offered to the store: what became of it and, when STORED, the record to deliver. */
-    public record AcwReceipt(AcwOutcome outcome, Outbox.Delivery delivery) {
+        return database.read(conversations::pendingSubscriptions);
     }
 
     /**
@@ -129,28 +92,20 @@ public class ConversationStore {
      */
     public AcwReceipt acwReceived(String conversationId, String idempotencyKey, String envelope, String source) {
         try {
-            return database.inTransaction(c -> {
+            return database.write(sql -> {
                 Instant now = clock.instant();
-                int tracked = exec(c, "update tracked_conversation set acw_events = acw_events + 1, last_acw_at = ?,"
-                        + " state = 'acw_received' where conversation_id = ?", ts(now), conversationId);
-                if (tracked == 0) {
-                    return new AcwReceipt(AcwOutcome.UNTRACKED, null);
+                if (!conversations.wrapupStored(sql, conversationId, now)) {
+                    return new AcwReceipt(AcwReceipt.Outcome.UNTRACKED, null);
                 }
-                // a duplicate key fails here, and the transaction (with the update above) is rolled back
-                outbox.insert(c, idempotencyKey, conversationId, envelope, source, now);
-                String context;
-                try (PreparedStatement ps = c.prepareStatement("select context from tracked_conversation where conversation_id = ?")) {
-                    ps.setString(1, conversationId);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        context = rs.next() ? rs.getString(1) : null;
-                    }
-                }
-                return new AcwReceipt(AcwOutcome.STORED, new Outbox.Delivery(idempotencyKey, conversationId, envelope,
+                // a duplicate key fails here, and the unit of work (with the update above) is undone
+                outbox.insert(sql, idempotencyKey, conversationId, envelope, source, now);
+                String context = conversations.context(sql, conversationId);
+                return new AcwReceipt(AcwReceipt.Outcome.STORED, new Outbox.Delivery(idempotencyKey, conversationId, envelope,
                         source, 0, ContextJson.read(context, conversationId)));
             });
         } catch (StoreException e) {
             if (e.isDuplicateKey()) {
-                return new AcwReceipt(AcwOutcome.DUPLICATE, null);
+                return new AcwReceipt(AcwReceipt.Outcome.DUPLICATE, null);
             }
             throw e;
         }
@@ -163,21 +118,14 @@ public class ConversationStore {
      */
     public void delivered(String conversationId, String idempotencyKey) {
         Instant now = clock.instant();
-        database.inTransaction(c -> {
-            outbox.markDelivered(c, idempotencyKey, now);
-            return exec(c, "update tracked_conversation set delivered_at = ?, problem = null,"
-                    + " state = case when closed_at is null then 'delivered' else 'completed' end,"
-                    + " reconcile_at = case when closed_at is null then ? else reconcile_at end,"
-                    + " reconcile_reason = case when closed_at is null then 'linger after wrap-up' else reconcile_reason end"
-                    + " where conversation_id = ? and not exists (select 1 from history_delivery d"
-                    + " where d.conversation_id = ? and d.state <> 'delivered')",
-                    ts(now), ts(now.plus(linger)), conversationId, conversationId);
+        database.commit(sql -> {
+            outbox.markDelivered(sql, idempotencyKey, now);
+            conversations.delivered(sql, conversationId, now, schedule.afterLinger(now));
         });
     }
 
     public void deadLettered(String conversationId, String why) {
-        run("update tracked_conversation set state = 'dead_letter', problem = ? where conversation_id = ?",
-                why, conversationId);
+        database.commit(sql -> conversations.recordGaveUp(sql, conversationId, why));
     }
 
     /**
@@ -186,24 +134,14 @@ public class ConversationStore {
      */
     public void rememberTrace(String conversationId, String traceParent) {
         if (traceParent != null && traceParent.length() <= 100) {
-            run("update tracked_conversation set trace_parent = ? where conversation_id = ? and trace_parent is null",
-                    traceParent, conversationId);
+            database.commit(sql -> conversations.rememberTrace(sql, conversationId, traceParent));
         }
     }
 
     /** The traceparent kept with the conversation's trigger, or null (tracing was off, or not tracked). */
     public String traceParent(String conversationId) {
-        return database.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement("select trace_parent from tracked_conversation where conversation_id = ?")) {
-                ps.setString(1, conversationId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getString(1) : null;
-                }
-            }
-        });
+        return database.read(sql -> conversations.traceParent(sql, conversationId));
     }
-
-    // ------------------------------------------------------------------ restart and reconciliation
 
     /**
      * After a start: every conversation still open is subscribed again and reconciled (events published while the
@@ -213,18 +151,14 @@ public class ConversationStore {
      */
     public List<String> recover() {
         Instant now = clock.instant();
-        run("update tracked_conversation set channel_id = null, resubscribe = true,"
-                + " state = case when state in ('subscribed','failed') then 'pending' else state end,"
-                + " problem = case when state in " + OPEN_STATES + " then 're-subscribing after a restart' else problem end,"
-                + " reconcile_at = ?, reconcile_reason = 'restart', gap_passes_left = ? where closed_at is null",
-                ts(now.plus(afterGap.get(0))), afterGap.size() - 1);
+        database.commit(sql -> conversations.resubscribeAll(sql, "re-subscribing after a restart", schedule.afterGap(now), "restart",
+                schedule.gapPassesAfterFirst()));
         return pendingSubscriptions();
     }
 
     /** Their topics now live on this channel (moved after a channel was lost). */
     public void onChannel(List<String> conversationIds, String channelId) {
-        batch(conversationIds, "update tracked_conversation set channel_id = ? where closed_at is null and conversation_id = ?",
-                channelId);
+        database.commit(sql -> conversations.onChannel(sql, conversationIds, channelId));
     }
 
     /**
@@ -232,132 +166,62 @@ public class ConversationStore {
      * yet ({@code reconcile.after-gap-seconds}). A conversation already due sooner keeps its time.
      */
     public void reconcileSoon(List<String> conversationIds, String reason) {
-        Object at = ts(clock.instant().plus(afterGap.get(0)));
-        batch(conversationIds, "update tracked_conversation set gap_passes_left = ?,"
-                + " reconcile_reason = case when reconcile_at is null or reconcile_at > ? then ? else reconcile_reason end,"
-                + " reconcile_at = case when reconcile_at is null or reconcile_at > ? then ? else reconcile_at end"
-                + " where closed_at is null and conversation_id = ?", afterGap.size() - 1, at, reason, at, at);
+        Instant at = schedule.afterGap(clock.instant());
+        database.commit(sql -> conversations.askSoon(sql, conversationIds, at, reason, schedule.gapPassesAfterFirst()));
     }
 
     /** Up to {@code limit} conversations due for reconciliation, each held for a while so it is asked once. */
     public List<String> dueForReconciliation(int limit) {
         Instant now = clock.instant();
-        return database.claim("select conversation_id from tracked_conversation where reconcile_at <= ? and closed_at is null"
-                + " order by reconcile_at", "update tracked_conversation set reconcile_at = ? where conversation_id = ?",
-                now, now.plus(RECONCILE_LEASE), limit);
+        return database.write(sql -> conversations.claimDue(sql, now, now.plus(RECONCILE_LEASE), limit));
     }
 
     /**
      * What Genesys' analytics said about a batch of conversations (their missed wrap-ups are already in the outbox),
-     * in one transaction. Ended with every agent wrapped up or skipped: closed for good (its topic is to be
-     * unsubscribed). Otherwise asked again later, until it expires.
+     * in one transaction: each closed for good (its topic is to be unsubscribed) or asked again later, as
+     * {@link ReconcileSchedule#decide} says.
      *
      * @return the conversations closed now
      */
     public List<String> reconciled(List<AnalyticsFindings> batch) {
-        return database.inTransaction(c -> {
+        return database.write(sql -> {
             List<String> closed = new ArrayList<>();
             for (AnalyticsFindings findings : batch) {
-                if (reconciled(c, findings)) {
-                    closed.add(findings.conversationId());
+                String id = findings.conversationId();
+                Instant now = clock.instant();
+                ConversationRepository.Open open = conversations.open(sql, id);
+                if (open == null) {
+                    continue;
+                }
+                ReconcileSchedule.Verdict verdict = schedule.decide(findings, open.trackedAt(), open.gapPassesLeft(), now);
+                if (verdict.closes()) {
+                    conversations.close(sql, id, verdict.closeWith(), verdict.problem(), now);
+                    closed.add(id);
+                } else {
+                    conversations.askAgain(sql, id, now, verdict.askAt(), verdict.reason(), verdict.gapPassesLeft());
                 }
             }
             return closed;
         });
     }
 
-    private boolean reconciled(Connection c, AnalyticsFindings findings) throws SQLException {
-        String id = findings.conversationId();
-        Instant now = clock.instant();
-        Instant trackedAt;
-        int gapPassesLeft;
-        try (PreparedStatement ps = c.prepareStatement("select tracked_at, gap_passes_left from tracked_conversation"
-                + " where conversation_id = ? and closed_at is null")) {
-            ps.setString(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return false;
-                }
-                trackedAt = database.instant(rs, 1);
-                gapPassesLeft = rs.getInt(2);
-            }
-        }
-        String close = "update tracked_conversation set closed_at = ?, reconcile_at = null, reconciled_at = ?,"
-                + " channel_id = null, resubscribe = false, ";
-        if (findings.complete()) {
-            // with records: completed once they are delivered; without: closed with the reason
-            exec(c, close + "state = case when acw_events > 0 and state = 'delivered' then 'completed'"
-                    + " when acw_events > 0 then state else 'no_wrapup' end,"
-                    + " problem = case when acw_events > 0 then problem else ? end where conversation_id = ?",
-                    ts(now), ts(now), findings.whyNoWrapup(), id);
-            return true;
-        }
-        if (trackedAt.plus(expireAfter).isBefore(now)) {
-            exec(c, close + "state = case when acw_events = 0 then 'expired' else state end,"
-                    + " problem = case when acw_events = 0 then ? else problem end where conversation_id = ?",
-                    ts(now), ts(now), "tracking stopped: " + findings.waitingFor() + " after "
-                            + expireAfter.toMinutes() + " min", id);
-            return true;
-        }
-        if (gapPassesLeft > 0) {
-            // after a gap: analytics may not show yet what happened in it, so it is asked again at the next pass
-            int pass = afterGap.size() - gapPassesLeft;
-            Duration wait = afterGap.get(pass).minus(afterGap.get(pass - 1));
-            exec(c, "update tracked_conversation set reconciled_at = ?, reconcile_at = ?, reconcile_reason = ?,"
-                    + " gap_passes_left = ? where conversation_id = ?", ts(now), ts(now.plus(wait)),
-                    "after a gap, pass " + (pass + 1), gapPassesLeft - 1, id);
-            return false;
-        }
-        exec(c, "update tracked_conversation set reconciled_at = ?, reconcile_at = ?, reconcile_reason = ?"
-                + " where conversation_id = ?", ts(now), ts(now.plus(recheck)), findings.waitingFor(), id);
-        return false;
-    }
-
     /** Deletes conversations closed more than {@code days} ago, and their delivered records. Dead letters stay. */
     public int purgeClosedOlderThan(int days) {
         Instant cutoff = clock.instant().minus(Duration.ofDays(days));
-        return database.inTransaction(c -> {
-            String purged = "select idempotency_key from history_delivery where state = 'delivered' and conversation_id in"
-                    + " (select conversation_id from tracked_conversation where closed_at < ?)";
-            exec(c, "delete from history_envelope where idempotency_key in (" + purged + ")", ts(cutoff));
-            exec(c, "delete from history_delivery where idempotency_key in (" + purged + ")", ts(cutoff));
-            return exec(c, "delete from tracked_conversation where closed_at < ? and not exists (select 1 from"
-                    + " history_delivery d where d.conversation_id = tracked_conversation.conversation_id)", ts(cutoff));
+        return database.write(sql -> {
+            outbox.purgeDeliveredOfClosedBefore(sql, cutoff);
+            return conversations.purgeClosedBefore(sql, cutoff);
         });
     }
 
-    // ------------------------------------------------------------------ reading
-
     /** The status document of one conversation (with its history records), or null when it is not known. */
     public Map<String, Object> describe(String conversationId) {
-        return database.withConnection(c -> {
-            Map<String, Object> out;
-            try (PreparedStatement ps = c.prepareStatement("select * from tracked_conversation where conversation_id = ?")) {
-                ps.setString(1, conversationId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return null;
-                    }
-                    out = new LinkedHashMap<>();
-                    out.put("conversationId", rs.getString("conversation_id"));
-                    out.put("state", rs.getString("state"));
-                    out.put("context", JSON.readValue(rs.getString("context"), Map.class));
-                    out.put("trackedAt", text(rs, "tracked_at"));
-                    putIfSet(out, "channelId", rs.getString("channel_id"));
-                    putIfSet(out, "subscribedAt", text(rs, "subscribed_at"));
-                    putIfSet(out, "acwReceivedAt", text(rs, "last_acw_at"));
-                    putIfSet(out, "deliveredAt", text(rs, "delivered_at"));
-                    putIfSet(out, "reconciledAt", text(rs, "reconciled_at"));
-                    putIfSet(out, "nextReconciliationAt", text(rs, "reconcile_at"));
-                    putIfSet(out, "nextReconciliationReason", rs.getString("reconcile_at") == null ? null : rs.getString("reconcile_reason"));
-                    putIfSet(out, "closedAt", text(rs, "closed_at"));
-                    out.put("acwEvents", rs.getInt("acw_events"));
-                    putIfSet(out, "problem", rs.getString("problem"));
-                } catch (java.io.IOException e) {
-                    throw new StoreException("context of " + conversationId + " is not JSON: " + e.getMessage());
-                }
+        return database.read(sql -> {
+            Map<String, Object> out = conversations.describe(sql, conversationId);
+            if (out != null) {
+                out.put("context", ContextJson.read((String) out.get("context"), conversationId));
+                out.put("historyRecords", outbox.describeConversation(sql, conversationId));
             }
-            out.put("historyRecords", outbox.describeConversation(c, conversationId));
             return out;
         });
     }
@@ -373,84 +237,7 @@ public class ConversationStore {
 
     /** Conversations by state, at most a second old (metrics read it once per state). */
     public Map<String, Long> countsByState() {
-        Map<String, Long> cached = cachedCounts;
-        if (cached != null && System.currentTimeMillis() - countsAt < 1000) {
-            return cached;
-        }
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (ConversationState s : ConversationState.values()) {
-            out.put(s.label(), 0L);
-        }
-        database.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement("select state, count(*) from tracked_conversation group by state");
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), rs.getLong(2));
-                }
-            }
-            return null;
-        });
-        cachedCounts = out;
-        countsAt = System.currentTimeMillis();
-        return out;
-    }
-
-    // ------------------------------------------------------------------ helpers
-
-    private void run(String sql, Object... args) {
-        database.inTransaction(c -> exec(c, sql, args));
-    }
-
-    /** Runs sql once per conversation id (its last parameter), the other parameters first, in one transaction. */
-    private void batch(List<String> conversationIds, String sql, Object... args) {
-        database.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                for (String id : conversationIds) {
-                    for (int i = 0; i < args.length; i++) {
-                        ps.setObject(i + 1, args[i]);
-                    }
-                    ps.setString(args.length + 1, id);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
-            return null;
-        });
-    }
-
-    private List<String> ids(String sql) {
-        return database.withConnection(c -> {
-            List<String> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-            return out;
-        });
-    }
-
-    private String text(ResultSet rs, String column) throws SQLException {
-        Instant t = database.instant(rs, column);
-        return t == null ? null : t.toString();
-    }
-
-    private Object ts(Instant at) {
-        return database.ts(at);
-    }
-
-    private static void putIfSet(Map<String, Object> out, String key, Object value) {
-        if (value != null) {
-            out.put(key, value);
-        }
-    }
-
-    private static String json(Map<String, Object> context) {
-        try {
-            return JSON.writeValueAsString(context);
-        } catch (Exception e) {
-            throw new IllegalArgumentException("context is not JSON: " + e.getMessage(), e);
-        }
+        return counts.get();
     }
 
     public void setDatabase(Database database) {
@@ -462,32 +249,23 @@ public class ConversationStore {
     }
 
     public void setStaleAfterSeconds(long seconds) {
-        this.staleAfter = Duration.ofSeconds(seconds);
+        schedule.setStaleAfterSeconds(seconds);
     }
 
     public void setLingerSeconds(long seconds) {
-        this.linger = Duration.ofSeconds(seconds);
+        schedule.setLingerSeconds(seconds);
     }
 
     /** Comma-separated seconds after a gap's end at which analytics is asked, ascending (e.g. {@code 3,60}). */
     public void setAfterGapSeconds(String seconds) {
-        List<Duration> passes = java.util.Arrays.stream(seconds.split(",")).map(String::trim).filter(t -> !t.isEmpty())
-                .map(t -> Duration.ofMillis(Math.round(Double.parseDouble(t) * 1000))).sorted().toList();
-        if (passes.isEmpty()) {
-            throw new IllegalArgumentException("reconcile.after-gap-seconds needs at least one time, e.g. 3,60");
-        }
-        this.afterGap = passes;
+        schedule.setAfterGapSeconds(seconds);
     }
 
     public void setRecheckSeconds(long seconds) {
-        this.recheck = Duration.ofSeconds(seconds);
+        schedule.setRecheckSeconds(seconds);
     }
 
     public void setExpireAfterSeconds(long seconds) {
-        this.expireAfter = Duration.ofSeconds(seconds);
-    }
-
-    void setClock(Clock clock) {
-        this.clock = clock;
+        schedule.setExpireAfterSeconds(seconds);
     }
 }

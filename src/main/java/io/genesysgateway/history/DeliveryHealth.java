@@ -38,9 +38,9 @@ public class DeliveryHealth {
     /** An attempt failed (or was not made: breaker open). True when this failure showed history is down. */
     public synchronized boolean failed(Throwable failure) {
         consecutiveFailures++;
-        lastFailure = failure == null ? "unknown failure" : Outbox.describe(failure);
+        lastFailure = failure == null ? "unknown failure" : DeliveryFailure.describe(failure);
         boolean wasDown = down;
-        switch (Outbox.kindOf(failure)) {
+        switch (DeliveryFailure.kindOf(failure)) {
             case "unavailable" -> down = ++unavailableInARow >= DOWN_AFTER;
             // history answered: it is up, it refused this record
             case "rejected" -> {

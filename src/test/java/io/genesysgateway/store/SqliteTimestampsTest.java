@@ -2,8 +2,6 @@ package io.genesysgateway.store;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -27,7 +25,7 @@ class SqliteTimestampsTest {
     void open() throws Exception {
         database.setDataDir(Files.createTempDirectory("sqlite-times-").toString());
         database.start();
-        database.inTransaction(c -> Database.exec(c, "create table due_test (id varchar(10) primary key,"
+        database.write(sql -> sql.update("create table due_test (id varchar(10) primary key,"
                 + " at timestamp with time zone not null)"));
     }
 
@@ -45,30 +43,26 @@ class SqliteTimestampsTest {
         insert("a-microsecond-later", now.plusNanos(1_000));
         insert("tomorrow", now.plus(Duration.ofDays(1)));
 
-        List<String> due = database.claim("select id from due_test where at <= ? order by at",
-                "update due_test set at = ? where id = ?", now, now.plusSeconds(60), 10);
+        List<String> due = claim(now);
 
         assertThat(due).containsExactly("whole-second-before", "half-second-before", "exactly-now");
-        assertThat(database.claim("select id from due_test where at <= ? order by at",
-                "update due_test set at = ? where id = ?", now, now.plusSeconds(60), 10))
-                .as("leased until a minute later").isEmpty();
+        assertThat(claim(now)).as("leased until a minute later").isEmpty();
     }
 
     @Test
     void aTimestampReadsBackAsWritten() {
         Instant at = Instant.parse("2026-11-25T12:00:00.123456Z");
         insert("x", at);
-        Instant read = database.withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement("select at from due_test where id = 'x'");
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return database.instant(rs, "at");
-            }
-        });
+        Instant read = database.read(sql -> sql.first("select at from due_test where id = 'x'", row -> row.instant("at")));
         assertThat(read).isEqualTo(at);
     }
 
+    private List<String> claim(Instant now) {
+        return database.write(sql -> sql.claim("select id from due_test where at <= ? order by at",
+                "update due_test set at = ? where id = ?", now, now.plusSeconds(60), 10));
+    }
+
     private void insert(String id, Instant at) {
-        database.inTransaction(c -> Database.exec(c, "insert into due_test (id, at) values (?, ?)", id, database.ts(at)));
+        database.write(sql -> sql.update("insert into due_test (id, at) values (?, ?)", id, at));
     }
 }

@@ -1,0 +1,23 @@
+package io.genesysgateway.history;
+
+import java.sql.SQLException;
+import java.time.Instant;
+
+import io.genesysgateway.store.Sql;
+
+/**
+ * The table {@code history_envelope}: the notification of each record, written once and kept apart from the rows
+ * an attempt updates. Read with its record ({@link DeliveryRepository#load}).
+ */
+class EnvelopeRepository {
+
+    void insert(Sql sql, String key, String envelope) throws SQLException {
+        sql.update("insert into history_envelope (idempotency_key, envelope) values (?, ?)", key, envelope);
+    }
+
+    /** Deletes the envelopes of delivered records of conversations closed before the cutoff. */
+    int purgeDeliveredOfClosedBefore(Sql sql, Instant cutoff) throws SQLException {
+        return sql.update("delete from history_envelope where idempotency_key in (" + DeliveryRepository.DELIVERED_OF_CLOSED
+                + ")", cutoff);
+    }
+}
