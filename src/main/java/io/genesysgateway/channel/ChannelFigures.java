@@ -58,7 +58,7 @@ public class ChannelFigures {
         registry.channels().forEach(c -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", c.id());
-            m.put("topics", c.topics());
+            m.put("topics", c.topicCount());
             m.put("expires", c.expires().toString());
             m.putAll(sockets.describe(c.id()));
             if (c.lostAt() != null) {
@@ -87,12 +87,12 @@ public class ChannelFigures {
 
     /** Channels carrying topics with no open socket: events for them are being lost right now. */
     public long channelsWithoutSocket() {
-        return registry.channels().stream().filter(c -> c.topics() > 0 && !sockets.isOpen(c.id())).count();
+        return registry.channels().stream().filter(c -> c.topicCount() > 0 && !sockets.isOpen(c.id())).count();
     }
 
     /** Why each channel without a socket lost it, for readiness: empty when every channel has one. */
     public List<String> socketLosses() {
-        return registry.channels().stream().filter(c -> c.loss() != null).map(ChannelRegistry.ChannelView::loss).toList();
+        return registry.channels().stream().map(Channel::loss).filter(loss -> loss != null).toList();
     }
 
     public long reconnects() {

@@ -89,7 +89,7 @@ public class ChannelRegistry {
 
     /** The first channel with room and a socket, or null. */
     synchronized Channel withRoom() {
-        return first(c -> c.hasRoom(maxTopicsPerChannel));
+        return channels.values().stream().filter(c -> c.hasRoom(maxTopicsPerChannel)).findFirst().orElse(null);
     }
 
     /** No channel may be added: the usable ones are all held. */
@@ -241,17 +241,9 @@ public class ChannelRegistry {
         return channels.values().stream().mapToInt(Channel::topicCount).max().orElse(0);
     }
 
-    /** One channel for the status view. */
-    public record ChannelView(String id, int topics, Instant expires, Instant lostAt, String loss) {
-    }
-
-    public synchronized List<ChannelView> channels() {
-        return channels.values().stream()
-                .map(c -> new ChannelView(c.id(), c.topicCount(), c.expires(), c.lostAt(), c.loss())).toList();
-    }
-
-    private Channel first(Predicate<Channel> test) {
-        return channels.values().stream().filter(test).findFirst().orElse(null);
+    /** The channels now, for the status view. */
+    synchronized List<Channel> channels() {
+        return List.copyOf(channels.values());
     }
 
     private List<Channel> all(Predicate<Channel> test) {

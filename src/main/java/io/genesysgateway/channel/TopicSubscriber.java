@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import io.genesysgateway.genesys.GenesysApi;
 import io.genesysgateway.genesys.GenesysApiException;
@@ -14,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Puts conversations' ACW topics on channels: a batch goes out as one {@code POST .../subscriptions} per channel
- * with room (at most 1,000 topics), a channel made only when all are full. Route subscribe-conversation gathers the
- * batch (aggregate) and route subscribe-batch records what this returns.
+ * Puts conversations' ACW topics on channels: the requests queued since the last batch go out as one
+ * {@code POST .../subscriptions} per channel with room (at most 1,000 topics), a channel made only when all are
+ * full. Route subscribe-batch takes a batch every batch window and records the outcomes this returns.
  */
 public class TopicSubscriber {
 
@@ -27,20 +29,31 @@ public class TopicSubscriber {
     private ChannelOpener opener;
     private ChannelSockets sockets;
     private ChannelFigures figures;
+    private final Queue<String> requests = new ConcurrentLinkedQueue<>();
 
     /**
-     * Takes the conversation's subscribe request: true when it goes in the next batch, false when it is already on
-     * its way.
+     * Queues the conversation's subscribe request for the next batch (nothing when it is already on its way).
      *
      * @throws ChannelCapacityException when every channel the client may have is full (nothing is queued)
      */
-    public boolean admit(String conversationId) {
+    public void request(String conversationId) {
         try {
-            return registry.queue(AcwTopic.of(conversationId));
+            if (registry.queue(AcwTopic.of(conversationId))) {
+                requests.add(conversationId);
+            }
         } catch (ChannelCapacityException e) {
             figures.capacityRejected();
             throw e;
         }
+    }
+
+    /** Subscribes the requests queued since the last batch (none: nothing to do). */
+    public List<SubscriptionOutcome> subscribeQueued() {
+        List<String> batch = new ArrayList<>();
+        for (String id; (id = requests.poll()) != null;) {
+            batch.add(id);
+        }
+        return batch.isEmpty() ? List.of() : subscribe(batch);
     }
 
     /**

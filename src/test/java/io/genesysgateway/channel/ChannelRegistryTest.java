@@ -181,7 +181,7 @@ class ChannelRegistryTest {
         String old = registry.moved(a, new Channel("b", "wss://b", later, 2));
         assertThat(old).isEqualTo("a");
         assertThat(registry.channelOf(topic(0))).isEqualTo("b");
-        assertThat(registry.channels()).extracting(ChannelRegistry.ChannelView::id).containsExactly("b");
+        assertThat(registry.channels()).extracting(Channel::id).containsExactly("b");
         assertThat(a.connectUri()).isEqualTo("wss://b");
         assertThat(registry.retired().candidates()).containsExactly("a");
         assertThat(registry.held(a)).isTrue();
