@@ -141,11 +141,6 @@ public class OwnedSocketConsumer extends DefaultConsumer {
         return true;
     }
 
-    public boolean isOpen() {
-        WebSocket ws = socket;
-        return ws != null && !ws.isClosed();
-    }
-
     /**
      * Back-pressure: the lane is behind (the store or history cannot keep up), so the socket stops reading until it
      * catches up, rather than holding an unbounded backlog in memory.
