@@ -22,7 +22,7 @@ import org.apache.camel.ProducerTemplate;
  * holds the call policy (retries, back-off, Retry-After, the fresh token after a 401, the request budget, the
  * circuit breaker). A failed call becomes a {@link GenesysApiException} with the Platform error body's message,
  * code and {@code ININ-Correlation-ID}. Java calls the route because the channel lifecycle that needs these
- * answers is decided in Java (ChannelPool).
+ * answers is decided in Java (the channel package).
  */
 public class GenesysApi implements CamelContextAware {
 

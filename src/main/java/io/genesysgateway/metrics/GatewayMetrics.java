@@ -6,7 +6,7 @@ import java.util.Set;
 import java.util.function.ToDoubleFunction;
 import java.util.regex.Pattern;
 
-import io.genesysgateway.channel.ChannelPool;
+import io.genesysgateway.channel.ChannelFigures;
 import io.genesysgateway.conversation.ConversationState;
 import io.genesysgateway.conversation.ConversationStore;
 import io.genesysgateway.genesys.GenesysApi;
@@ -75,7 +75,7 @@ public class GatewayMetrics implements CamelContextAware, Service {
     private CamelContext camelContext;
     private MeterRegistry registry;
     private ConversationStore conversations;
-    private ChannelPool channelPool;
+    private ChannelFigures channels;
     private ChannelSockets sockets;
     private FrameCounters frames;
     private TokenCache tokenCache;
@@ -97,14 +97,14 @@ public class GatewayMetrics implements CamelContextAware, Service {
             gauge("genesys.gateway.conversations", "tracked conversations by state", conversations,
                     c -> c.countsByState().get(state.label()), "state", state.label());
         }
-        gauge("genesys.gateway.channels", "notification channels held", channelPool, ChannelPool::channelCount);
-        gauge("genesys.gateway.topics", "ACW topics subscribed over all channels", channelPool, ChannelPool::topicCount);
-        gauge("genesys.gateway.topics.max.per.channel", "topics on the fullest channel", channelPool,
-                ChannelPool::maxTopicsOnAChannel);
+        gauge("genesys.gateway.channels", "notification channels held", channels, ChannelFigures::channelCount);
+        gauge("genesys.gateway.topics", "ACW topics subscribed over all channels", channels, ChannelFigures::topicCount);
+        gauge("genesys.gateway.topics.max.per.channel", "topics on the fullest channel", channels,
+                ChannelFigures::maxTopicsOnAChannel);
         gauge("genesys.gateway.topics.capacity", "topics the channels may carry at most (the trigger answers 503 beyond)",
-                channelPool, ChannelPool::topicCapacity);
-        gauge("genesys.gateway.channels.without.socket", "channels carrying topics with no open socket", channelPool,
-                ChannelPool::channelsWithoutSocket);
+                channels, ChannelFigures::topicCapacity);
+        gauge("genesys.gateway.channels.without.socket", "channels carrying topics with no open socket", channels,
+                ChannelFigures::channelsWithoutSocket);
         gauge("genesys.gateway.sockets.open", "open notification sockets", sockets, s -> s.counters().get("openSockets"));
         gauge("genesys.gateway.seconds.since.last.frame", "longest time any open socket has been quiet", sockets,
                 ChannelSockets::secondsSinceLastFrame);
@@ -115,16 +115,16 @@ public class GatewayMetrics implements CamelContextAware, Service {
                 deliveryHealth, h -> h.isFailing() ? 1 : 0);
         // the same answer as /observe/health/ready, for alerting where nothing probes the pod
         gauge("genesys.gateway.ready", "1 while the readiness checks are UP", camelContext, GatewayMetrics::ready);
-        counter("genesys.gateway.reconnects", "socket replacements after a loss", channelPool, ChannelPool::reconnects);
+        counter("genesys.gateway.reconnects", "socket replacements after a loss", channels, ChannelFigures::reconnects);
         counter("genesys.gateway.channel.moves", "channels moved make-before-break (token renewed, renewal failed)",
-                channelPool, ChannelPool::channelMoves);
+                channels, ChannelFigures::channelMoves);
         counter("genesys.gateway.channels.gone", "channels Genesys removed (evicted, expired, closed with their token)",
-                channelPool, ChannelPool::channelsGone);
-        counter("genesys.gateway.gap.windows", "windows without a socket (events may be lost)", channelPool,
+                channels, ChannelFigures::channelsGone);
+        counter("genesys.gateway.gap.windows", "windows without a socket (events may be lost)", channels,
                 p -> p.gaps().size());
-        counter("genesys.gateway.channel.renewals", "channels renewed before expiry", channelPool, ChannelPool::channelRenewals);
-        counter("genesys.gateway.capacity.rejections", "triggers refused: all channels full", channelPool,
-                ChannelPool::capacityRejections);
+        counter("genesys.gateway.channel.renewals", "channels renewed before expiry", channels, ChannelFigures::channelRenewals);
+        counter("genesys.gateway.capacity.rejections", "triggers refused: all channels full", channels,
+                ChannelFigures::capacityRejections);
         counter("genesys.gateway.token.renewals", "access tokens obtained", tokenCache, TokenCache::renewals);
         counter("genesys.gateway.pings", "pings sent to quiet sockets", sockets, s -> s.counters().get("pingsSent"));
         for (String kind : FRAME_KINDS) {
@@ -186,8 +186,8 @@ public class GatewayMetrics implements CamelContextAware, Service {
         this.conversations = conversations;
     }
 
-    public void setChannelPool(ChannelPool channelPool) {
-        this.channelPool = channelPool;
+    public void setChannels(ChannelFigures channels) {
+        this.channels = channels;
     }
 
     public void setSockets(ChannelSockets sockets) {

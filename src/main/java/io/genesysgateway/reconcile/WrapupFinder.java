@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.genesysgateway.channel.ChannelPool;
+import io.genesysgateway.channel.AcwTopic;
 
 /**
  * Reads an analytics conversation-details document ({@code GET /api/v2/analytics/conversations/{id}/details}) and
@@ -105,7 +105,7 @@ public class WrapupFinder {
         body.put("conversationExternalOrganizationIds", everyParticipants(doc, "externalOrganizationId"));
         body.values().removeIf(java.util.Objects::isNull);
         Map<String, Object> envelope = new LinkedHashMap<>();
-        envelope.put("topicName", ChannelPool.topicOf(conversationId));
+        envelope.put("topicName", AcwTopic.of(conversationId));
         envelope.put("version", "2");
         envelope.put("eventBody", body);
         envelope.put("metadata", Map.of("source", "analytics conversation details"));

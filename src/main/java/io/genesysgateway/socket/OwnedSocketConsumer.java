@@ -64,11 +64,9 @@ public class OwnedSocketConsumer extends DefaultConsumer {
             options = new HttpClientOptions().setConnectTimeout(10_000);
         }
         client = getEndpoint().vertx().createHttpClient(options);
-        lane = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "genesys-socket-events");
-            t.setDaemon(true);
-            return t;
-        });
+        // Java must: a lane per socket keeps its events in order without making other sockets wait (see below)
+        lane = getEndpoint().getCamelContext().getExecutorServiceManager()
+                .newSingleThreadExecutor(this, "genesys-socket-events");
         WebSocketConnectOptions connectOptions = getEndpoint().connectOptions(options);
         closeReported = false;
         queued.set(0);
@@ -120,6 +118,8 @@ public class OwnedSocketConsumer extends DefaultConsumer {
                 if (!lane.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
                     LOG.warn("Socket events of {} still in progress after 10 s of stopping", getEndpoint().getConfiguration().getWebsocketURI());
                 }
+                // shut down already: Camel only forgets it (each replaced socket has had a lane)
+                getEndpoint().getCamelContext().getExecutorServiceManager().shutdown(lane);
             }
         } finally {
             draining = false;
@@ -139,11 +139,6 @@ public class OwnedSocketConsumer extends DefaultConsumer {
         }
         ws.writeTextMessage(text);
         return true;
-    }
-
-    public boolean isOpen() {
-        WebSocket ws = socket;
-        return ws != null && !ws.isClosed();
     }
 
     /**

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import io.genesysgateway.channel.ChannelPool;
+import io.genesysgateway.channel.ChannelFigures;
 import io.genesysgateway.genesys.TokenCache;
 import io.genesysgateway.history.DeliveryHealth;
 import io.genesysgateway.history.Outbox;
@@ -27,7 +27,7 @@ import org.apache.camel.spi.SupervisingRouteController;
 public class GatewayReadiness extends AbstractHealthCheck {
 
     private TokenCache tokenCache;
-    private ChannelPool channelPool;
+    private ChannelFigures channels;
     private DeliveryHealth deliveryHealth;
     private Database database;
     private Outbox outbox;
@@ -44,9 +44,9 @@ public class GatewayReadiness extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        long withoutSocket = channelPool.channelsWithoutSocket();
-        builder.detail("channels", channelPool.channelCount());
-        builder.detail("topics", channelPool.topicCount());
+        long withoutSocket = channels.channelsWithoutSocket();
+        builder.detail("channels", channels.channelCount());
+        builder.detail("topics", channels.topicCount());
         builder.detail("channelsWithoutSocket", withoutSocket);
         if (sandbox) {
             builder.detail("sandbox", "SANDBOX: simulated Genesys Cloud, not a production gateway");
@@ -65,7 +65,7 @@ public class GatewayReadiness extends AbstractHealthCheck {
             builder.message("no Genesys access token: " + tokenCache.lastFailureMessage()).down();
         } else if (withoutSocket > 0) {
             builder.message(withoutSocket + " channel(s) carrying topics have no open socket, reconnecting: "
-                    + String.join("; ", channelPool.socketLosses())).down();
+                    + String.join("; ", channels.socketLosses())).down();
         } else if (deliveryHealth.isFailing()) {
             builder.message(deliveryHealth.describe()).down();
         } else {
@@ -113,7 +113,7 @@ public class GatewayReadiness extends AbstractHealthCheck {
         this.outbox = outbox;
     }
 
-    public void setChannelPool(ChannelPool channelPool) {
-        this.channelPool = channelPool;
+    public void setChannels(ChannelFigures channels) {
+        this.channels = channels;
     }
 }

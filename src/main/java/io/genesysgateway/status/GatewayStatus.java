@@ -3,7 +3,7 @@ package io.genesysgateway.status;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.genesysgateway.channel.ChannelPool;
+import io.genesysgateway.channel.ChannelFigures;
 import io.genesysgateway.conversation.ConversationStore;
 import io.genesysgateway.genesys.GenesysApi;
 import io.genesysgateway.genesys.TokenCache;
@@ -16,7 +16,7 @@ import io.genesysgateway.socket.FrameCounters;
 public class GatewayStatus {
 
     private ConversationStore conversations;
-    private ChannelPool channelPool;
+    private ChannelFigures channels;
     private ChannelSockets sockets;
     private FrameCounters frames;
     private TokenCache tokenCache;
@@ -36,13 +36,13 @@ public class GatewayStatus {
             out.put("sandbox", "SANDBOX: simulated Genesys Cloud, not a production gateway");
         }
         out.put("conversations", conversations.countsByState());
-        out.put("channels", channelPool.describeChannels());
-        out.put("topics", channelPool.topicCount());
+        out.put("channels", channels.describeChannels());
+        out.put("topics", channels.topicCount());
         out.put("sockets", sockets.counters());
         out.put("frames", frames.snapshot());
-        out.put("reconnects", channelPool.reconnects());
-        out.put("channelRenewals", channelPool.channelRenewals());
-        var gaps = channelPool.gaps();
+        out.put("reconnects", channels.reconnects());
+        out.put("channelRenewals", channels.channelRenewals());
+        var gaps = channels.gaps();
         out.put("gapWindows", gaps.size());
         out.put("longestGapMillis", gaps.stream()
                 .mapToLong(g -> g.to().toEpochMilli() - g.from().toEpochMilli()).max().orElse(0));
@@ -51,11 +51,11 @@ public class GatewayStatus {
             out.put("lastGap", Map.of("channelId", last.channelId(), "from", last.from().toString(),
                     "to", last.to().toString(), "why", last.why()));
         }
-        out.put("capacityRejections", channelPool.capacityRejections());
-        out.put("channelMoves", channelPool.channelMoves());
-        out.put("channelsGone", channelPool.channelsGone());
-        if (channelPool.lastChannelGone() != null) {
-            out.put("lastChannelGone", channelPool.lastChannelGone());
+        out.put("capacityRejections", channels.capacityRejections());
+        out.put("channelMoves", channels.channelMoves());
+        out.put("channelsGone", channels.channelsGone());
+        if (channels.lastChannelGone() != null) {
+            out.put("lastChannelGone", channels.lastChannelGone());
         }
         out.put("token", tokenCache.describe());
         out.put("genesysCallsByStatus", api.callsByStatus());
@@ -69,8 +69,8 @@ public class GatewayStatus {
         this.conversations = conversations;
     }
 
-    public void setChannelPool(ChannelPool channelPool) {
-        this.channelPool = channelPool;
+    public void setChannels(ChannelFigures channels) {
+        this.channels = channels;
     }
 
     public void setSockets(ChannelSockets sockets) {

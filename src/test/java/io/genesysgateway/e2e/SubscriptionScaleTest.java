@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Genesys' channel and topic limits at a reduced size: 2,500 conversations, enforced by the simulator. */
-class ChannelPoolScaleTest extends GatewayTestSupport {
+class SubscriptionScaleTest extends GatewayTestSupport {
 
     @Test
     void twoAndAHalfThousandConversationsNeedExactlyThreeChannelsAndFewCalls() throws Exception {
