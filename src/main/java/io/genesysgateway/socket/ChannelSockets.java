@@ -8,6 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+
+import io.genesysgateway.websocket.OwnedWebsocketConsumer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Route;
@@ -137,7 +139,7 @@ public class ChannelSockets implements CamelContextAware {
             return false;
         }
         Route route = camelContext.getRoute(s.routeId);
-        return route != null && route.getConsumer() instanceof OwnedSocketConsumer consumer && consumer.send(text);
+        return route != null && route.getConsumer() instanceof OwnedWebsocketConsumer consumer && consumer.send(text);
     }
 
     // ------------------------------------------------------------------ called by the socket routes

@@ -1,4 +1,4 @@
-package io.genesysgateway.socket;
+package io.genesysgateway.websocket;
 
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -24,14 +24,14 @@ import org.slf4j.LoggerFactory;
  * <li>It never reconnects: whoever owns the route decides (for Genesys: same channel, or a new one).</li>
  * </ul>
  */
-public class OwnedSocketConsumer extends DefaultConsumer {
+public class OwnedWebsocketConsumer extends DefaultConsumer {
 
     /** Header with the close code on a CLOSE event (absent when the connection died without a close frame). */
-    public static final String CLOSE_CODE = "GenesysSocketCloseCode";
+    public static final String CLOSE_CODE = "WebsocketCloseCode";
     /** Header with the close reason or the error text on CLOSE and ERROR events. */
-    public static final String REASON = "GenesysSocketReason";
+    public static final String REASON = "WebsocketCloseReason";
 
-    private static final Logger LOG = LoggerFactory.getLogger(OwnedSocketConsumer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(OwnedWebsocketConsumer.class);
     /** Events waiting on the lane at which the socket stops reading (TCP holds the sender back), and resumes. */
     private static final int PAUSE_AT = 2000;
     private static final int RESUME_AT = 200;
@@ -47,13 +47,13 @@ public class OwnedSocketConsumer extends DefaultConsumer {
     private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean paused;
 
-    public OwnedSocketConsumer(OwnedSocketEndpoint endpoint, Processor processor) {
+    public OwnedWebsocketConsumer(OwnedWebsocketEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
     }
 
     @Override
-    public OwnedSocketEndpoint getEndpoint() {
-        return (OwnedSocketEndpoint) super.getEndpoint();
+    public OwnedWebsocketEndpoint getEndpoint() {
+        return (OwnedWebsocketEndpoint) super.getEndpoint();
     }
 
     @Override
@@ -66,7 +66,7 @@ public class OwnedSocketConsumer extends DefaultConsumer {
         client = getEndpoint().vertx().createHttpClient(options);
         // Java must: a lane per socket keeps its events in order without making other sockets wait (see below)
         lane = getEndpoint().getCamelContext().getExecutorServiceManager()
-                .newSingleThreadExecutor(this, "genesys-socket-events");
+                .newSingleThreadExecutor(this, "websocket-events");
         WebSocketConnectOptions connectOptions = getEndpoint().connectOptions(options);
         closeReported = false;
         queued.set(0);

@@ -1,4 +1,4 @@
-package io.genesysgateway.socket;
+package io.genesysgateway.websocket;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
@@ -11,13 +11,13 @@ import org.apache.camel.component.vertx.websocket.VertxWebsocketConfiguration;
 import org.apache.camel.component.vertx.websocket.VertxWebsocketEndpoint;
 
 /**
- * A vertx-websocket endpoint whose client consumer is an {@link OwnedSocketConsumer}. Each such consumer has
+ * A vertx-websocket endpoint whose client consumer is an {@link OwnedWebsocketConsumer}. Each such consumer has
  * its own connection, so two routes may consume the same channel URI: that is how a replacement socket is
  * opened while the old one still delivers.
  */
-public class OwnedSocketEndpoint extends VertxWebsocketEndpoint implements MultipleConsumersSupport {
+public class OwnedWebsocketEndpoint extends VertxWebsocketEndpoint implements MultipleConsumersSupport {
 
-    public OwnedSocketEndpoint(String uri, VertxWebsocketComponent component, VertxWebsocketConfiguration configuration) {
+    public OwnedWebsocketEndpoint(String uri, VertxWebsocketComponent component, VertxWebsocketConfiguration configuration) {
         super(uri, component, configuration);
     }
 
@@ -26,7 +26,7 @@ public class OwnedSocketEndpoint extends VertxWebsocketEndpoint implements Multi
         if (!getConfiguration().isConsumeAsClient()) {
             return super.createConsumer(processor);
         }
-        Consumer consumer = new OwnedSocketConsumer(this, processor);
+        Consumer consumer = new OwnedWebsocketConsumer(this, processor);
         configureConsumer(consumer);
         return consumer;
     }

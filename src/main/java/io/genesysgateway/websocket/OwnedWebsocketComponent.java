@@ -1,4 +1,4 @@
-package io.genesysgateway.socket;
+package io.genesysgateway.websocket;
 
 import java.util.Set;
 
@@ -18,9 +18,9 @@ import org.apache.camel.component.vertx.websocket.VertxWebsocketEndpoint;
  * and it reconnects by itself on a timer that can overlap (CAMEL-25582), to a URI that can never change.
  * Genesys allows one socket per channel and buffers nothing, so each of those loses events. Endpoint options,
  * URI syntax, TLS and the producer stay those of camel-vertx-websocket; only {@code consumeAsClient=true}
- * consumers are replaced by {@link OwnedSocketConsumer}.
+ * consumers are replaced by {@link OwnedWebsocketConsumer}.
  */
-public class GenesysWebsocketComponent extends VertxWebsocketComponent {
+public class OwnedWebsocketComponent extends VertxWebsocketComponent {
 
     // Camel finds generated option configurers by the component's annotation, which a subclass does not
     // carry: without these, options such as consumeAsClient would be silently passed on as query parameters.
@@ -52,6 +52,6 @@ public class GenesysWebsocketComponent extends VertxWebsocketComponent {
 
     @Override
     protected VertxWebsocketEndpoint createEndpointInstance(String uri, VertxWebsocketConfiguration configuration) {
-        return new OwnedSocketEndpoint(uri, this, configuration);
+        return new OwnedWebsocketEndpoint(uri, this, configuration);
     }
 }
