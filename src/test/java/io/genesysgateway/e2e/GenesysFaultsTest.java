@@ -81,7 +81,8 @@ class GenesysFaultsTest extends GatewayTestSupport {
         var attempts = simulator.requests(r -> r.method().equals("POST") && r.path().endsWith("/subscriptions")
                 && r.body().contains(id));
         attempts.forEach(r -> System.out.println("subscribe attempt at " + r.at()));
-        assertThat(attempts).as("4 attempts, then the subscription retry's 2 (one refused, one accepted)").hasSize(6);
+        // 4 refused in one call; the fifth refusal may go to another call (this class moves channels every second)
+        assertThat(attempts).as("4 attempts, then the subscription retry's 1 or 2").hasSizeBetween(5, 6);
         assertThat(LogCapture.lines().subList(mark, LogCapture.lines().size()))
                 .anyMatch(l -> l.contains("wait for their subscription") && l.contains("HTTP 503"));
     }
