@@ -224,6 +224,7 @@ class GatewayBenchmark {
                 Map<String, Long> emittedAt = new ConcurrentHashMap<>();
                 Map<String, Long> walBefore = onPostgres ? walStats(database) : Map.of();
                 SinkConnections connections = new SinkConnections(sink.url());
+                FsyncProbe fsyncs = onPostgres ? null : FsyncProbe.start(gateway.pid());
                 CpuProbe cpu = onPostgres ? new CpuProbe(gateway.pid(), "postgres") : new CpuProbe(gateway.pid());
                 long e0 = System.nanoTime();
                 for (String id : ids) {
@@ -249,6 +250,11 @@ class GatewayBenchmark {
                 row("duplicates at the sink", Integer.toString(sink.duplicates().size()));
                 row("CPU during the burst (100% = one core; CPU ms per wrap-up)", cpuDuringBurst);
                 row("connections to the sink during the burst, most at once", Integer.toString(connections.most()));
+                if (!onPostgres) {
+                    int[] syncs = new int[1];
+                    row("SQLite during the burst: fsyncs / ms per fsync / longest / wrap-ups + marks per fsync",
+                            FsyncProbe.stop(fsyncs, syncs) + " / " + String.format("%.1f", syncs[0] == 0 ? 0 : 2.0 * conversations / syncs[0]));
+                }
                 if (onPostgres) {
                     Map<String, Long> walAfter = walStats(database);
                     long syncs = walAfter.get("wal_sync") - walBefore.get("wal_sync");
