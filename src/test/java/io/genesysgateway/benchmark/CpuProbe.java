@@ -24,6 +24,7 @@ final class CpuProbe {
     private final long[] machineStart = machine();
     private final long selfStart = threads(ProcessHandle.current().pid()).values().stream().mapToLong(Long::longValue).sum();
     private final Map<Long, Long> threadsStart;
+    private final Map<Long, Long> waitStart;
     private final Map<Long, Long> othersStart = new HashMap<>();
     private final String[] otherComms;
 
@@ -31,6 +32,7 @@ final class CpuProbe {
     CpuProbe(long pid, String... otherComms) {
         this.pid = pid;
         this.threadsStart = threads(pid);
+        this.waitStart = runQueueWait(pid);
         this.otherComms = otherComms;
         othersStart.putAll(processes(otherComms));
     }
@@ -39,6 +41,30 @@ final class CpuProbe {
     double gatewayMsPerRecord;
     double loadGeneratorMsPerRecord;
     double othersMsPerRecord;
+    /** Time the gateway's threads were ready to run but waited for a core, in % of one core's time. */
+    double gatewayWaitedPercent;
+
+    private static String normalised(String javaThreadName) {
+        return javaThreadName.replaceAll("#\\d+|-\\d+$|\\d+", "#");
+    }
+
+    /** Nanoseconds each thread of the process spent ready to run, waiting for a core (schedstat, second field). */
+    private static Map<Long, Long> runQueueWait(long pid) {
+        Map<Long, Long> out = new HashMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            tasks.forEach(t -> {
+                try {
+                    String[] f = Files.readString(t.resolve("schedstat")).trim().split(" ");
+                    out.put(Long.parseLong(t.getFileName().toString()), Long.parseLong(f[1]));
+                } catch (IOException | RuntimeException e) {
+                    // gone meanwhile
+                }
+            });
+        } catch (IOException e) {
+            // the process is gone
+        }
+        return out;
+    }
 
     /**
      * One line: machine busy, the gateway, the load generator, other processes (each also as CPU per record, which
@@ -52,11 +78,19 @@ final class CpuProbe {
         Map<Long, Long> threadsEnd = threads(pid);
         Map<Long, String> names = javaThreadNames(pid);
         Map<String, Long> byName = new HashMap<>();
+        Map<String, Long> waitByName = new HashMap<>();
+        Map<Long, Long> waitEnd = runQueueWait(pid);
+        long waited = 0;
+        for (Map.Entry<Long, Long> e : waitEnd.entrySet()) {
+            long ns = e.getValue() - waitStart.getOrDefault(e.getKey(), 0L);
+            waited += ns;
+            waitByName.merge(normalised(names.getOrDefault(e.getKey(), "(JVM, unnamed)")), ns, Long::sum);
+        }
         long gateway = 0;
         for (Map.Entry<Long, Long> e : threadsEnd.entrySet()) {
             long ticks = e.getValue() - threadsStart.getOrDefault(e.getKey(), 0L);
             gateway += ticks;
-            String name = names.getOrDefault(e.getKey(), "(JVM, unnamed)").replaceAll("#\\d+|-\\d+$|\\d+", "#");
+            String name = normalised(names.getOrDefault(e.getKey(), "(JVM, unnamed)"));
             byName.merge(name, ticks, Long::sum);
         }
         Map<Long, Long> self = threads(ProcessHandle.current().pid());
@@ -69,10 +103,12 @@ final class CpuProbe {
         StringBuilder top = new StringBuilder();
         byName.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(6)
                 .forEach(e -> top.append(top.length() == 0 ? "" : ", ").append(e.getKey()).append(' ')
-                        .append(percent(e.getValue(), wall)).append(String.format(" %.2f ms", e.getValue() * 1000 / TICKS_PER_SECOND / records)));
-        return String.format("machine %.0f%% of 2 cores busy; gateway %s (%.2f ms per record), load generator (simulator, sink) %s "
+                        .append(percent(e.getValue(), wall)).append(String.format(" %.2f ms", e.getValue() * 1000 / TICKS_PER_SECOND / records))
+                        .append(String.format(" (waited %.0f%% for a core)", 100.0 * waitByName.getOrDefault(e.getKey(), 0L) / 1e9 / wall)));
+        gatewayWaitedPercent = 100.0 * waited / 1e9 / wall;
+        return String.format("machine %.0f%% of 2 cores busy; gateway %s (%.2f ms per record; its threads waited %.0f%% of a core's time for one), load generator (simulator, sink) %s "
                         + "(%.2f ms)%s; gateway threads: %s",
-                total == 0 ? 0.0 : 200.0 * busy / total, percent(gateway, wall), gatewayMsPerRecord,
+                total == 0 ? 0.0 : 200.0 * busy / total, percent(gateway, wall), gatewayMsPerRecord, gatewayWaitedPercent,
                 percent(loadGenerator - selfStart, wall), loadGeneratorMsPerRecord,
                 otherComms.length == 0 ? "" : String.format(", %s %s (%.2f ms)", String.join("+", otherComms), percent(others, wall),
                         othersMsPerRecord), top);

@@ -63,9 +63,11 @@ class GatewayBenchmark {
     private record Topology(String name, int conversations, int topicsPerChannel) {
     }
 
-    private record Config(String store, Topology topology) {
+    /** {@code env}: settings of the gateway that differ from its defaults in this configuration (a variant). */
+    private record Config(String store, Topology topology, Map<String, String> env) {
         String name() {
-            return store + ", " + topology.name();
+            return store + ", " + topology.name() + (env.isEmpty() ? "" : ", " + env.entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" ")));
         }
     }
 
@@ -87,9 +89,22 @@ class GatewayBenchmark {
         if (!"2".equals(System.getProperty("benchmark.only"))) {
             topologies.add(new Topology("20 channels, " + twenty + " conversations", twenty, (twenty + 18) / 19));
         }
+        // -Dbenchmark.variant=NAME=VALUE,NAME=VALUE: each configuration also runs with these gateway settings, in
+        // the same interleaved runs, so that a change is measured against the code as it is on the same machine load
+        Map<String, String> variant = new LinkedHashMap<>();
+        for (String setting : System.getProperty("benchmark.variant", "").split(",")) {
+            if (setting.contains("=")) {
+                variant.put(setting.substring(0, setting.indexOf('=')).trim(), setting.substring(setting.indexOf('=') + 1).trim());
+            }
+        }
         List<Config> configs = new ArrayList<>();
         for (String store : STORES) {
-            topologies.forEach(t -> configs.add(new Config(store.trim(), t)));
+            for (Topology t : topologies) {
+                configs.add(new Config(store.trim(), t, Map.of()));
+                if (!variant.isEmpty()) {
+                    configs.add(new Config(store.trim(), t, variant));
+                }
+            }
         }
         if (STORES.contains("postgres")) {
             // durable like the SQLite store (fsync on, synchronous_commit on); WAL I/O timed for pg_stat_wal
@@ -124,7 +139,7 @@ class GatewayBenchmark {
                 + " cores, " + CONCURRENCY + " records posted at once (gateway, raw client, no-gateway path); medians of "
                 + RUNS + " run(s) per configuration, runs interleaved\n\n");
         out.append("| store, topology | gateway burst /s | raw sink /s | gateway / raw | no gateway /s | gateway / no gateway "
-                + "| burst p50 / p99 | paced 500/s p50 / p99 | CPU ms per wrap-up: gateway / load generator / PostgreSQL "
+                + "| burst p50 / p99 | paced 500/s p50 / p99 | CPU ms per wrap-up: gateway / load generator / PostgreSQL / no-gateway path "
                 + "| load average (1 min) at start |\n|---|---|---|---|---|---|---|---|---|---|\n");
         results.forEach((c, runs) -> out.append("| ").append(c.name()).append(" | ")
                 .append(median(runs, "gateway", "%.0f")).append(" | ").append(median(runs, "raw", "%.0f")).append(" | ")
@@ -133,7 +148,8 @@ class GatewayBenchmark {
                 .append(median(runs, "burstP50", "%.0f")).append(" / ").append(median(runs, "burstP99", "%.0f")).append(" ms | ")
                 .append(median(runs, "pacedP50", "%.0f")).append(" / ").append(median(runs, "pacedP99", "%.0f")).append(" ms | ")
                 .append(median(runs, "gatewayCpu", "%.2f")).append(" / ").append(median(runs, "loadGeneratorCpu", "%.2f"))
-                .append(" / ").append(c.store().equals("postgres") ? median(runs, "othersCpu", "%.2f") : "-").append(" | ")
+                .append(" / ").append(c.store().equals("postgres") ? median(runs, "othersCpu", "%.2f") : "-")
+                .append(" / ").append(median(runs, "pipelineCpu", "%.2f")).append(" | ")
                 .append(runs.stream().map(r -> String.format("%.1f", r.figures().get("load"))).collect(Collectors.joining(", ")))
                 .append(" |\n"));
         out.append("\nEvery run (`a ; b ; c`), by configuration:\n");
@@ -166,7 +182,8 @@ class GatewayBenchmark {
         double load = loadAverage();
         figures.put("load", load);
         row("load average (1 min) at start / at end", String.format("%.2f", load));
-        String label = config.store() + "-" + topology.conversations() + "-" + topology.topicsPerChannel() + "-" + runIndex;
+        String label = config.store() + "-" + topology.conversations() + "-" + topology.topicsPerChannel()
+                + (config.env().isEmpty() ? "" : "-variant") + "-" + runIndex;
         try (GenesysSimulator simulator = new GenesysSimulator(SimulatorSettings.defaults()).start();
              HistorySink sink = new HistorySink().start(0)) {
             int port = freePort();
@@ -196,6 +213,7 @@ class GatewayBenchmark {
             }
             builder.environment().put("GENESYS_MAX_TOPICS_PER_CHANNEL", Integer.toString(topology.topicsPerChannel()));
             builder.environment().put("HISTORY_CONCURRENCY", Integer.toString(CONCURRENCY));
+            builder.environment().putAll(config.env());
             long startNanos = System.nanoTime();
             Process gateway = builder.start();
             String base = "http://127.0.0.1:" + port;
@@ -239,6 +257,7 @@ class GatewayBenchmark {
                 figures.put("gatewayCpu", cpu.gatewayMsPerRecord);
                 figures.put("loadGeneratorCpu", cpu.loadGeneratorMsPerRecord);
                 figures.put("othersCpu", cpu.othersMsPerRecord);
+                figures.put("gatewayWaited", cpu.gatewayWaitedPercent);
                 connections.stop();
                 List<Long> burst = latencies(sink, emittedAt);
                 double gatewayRate = conversations / ((delivered - e0) / 1e9);
@@ -314,6 +333,10 @@ class GatewayBenchmark {
                 figures.put("ratio", gatewayRate / raw);
                 row("sink raw capacity (plain HTTP client, " + CONCURRENCY + " concurrent), per second", String.format("%.0f", raw));
                 row("gateway burst / raw", String.format("%.2f", gatewayRate / raw));
+                String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/observe/metrics")).header("X-API-Key", KEY).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                row("lines at /observe/metrics (of them camel_exchange_event_notifier)", metrics.lines().count() + " ("
+                        + metrics.lines().filter(l -> l.startsWith("camel_exchange_event_notifier")).count() + ")");
             } finally {
                 gateway.destroy();
                 gateway.waitFor(30, TimeUnit.SECONDS);
@@ -323,8 +346,10 @@ class GatewayBenchmark {
         NoGatewayPipeline.Result pipeline = NoGatewayPipeline.run(conversations, topology.topicsPerChannel(), CONCURRENCY);
         figures.put("pipeline", pipeline.deliveredPerSecond());
         figures.put("ratioPipeline", figures.get("gateway") / pipeline.deliveredPerSecond());
-        row("no gateway (simulator -> plain socket client -> sink): emitted / read / delivered per second",
-                String.format("%.0f / %.0f / %.0f", pipeline.emitPerSecond(), pipeline.readPerSecond(), pipeline.deliveredPerSecond()));
+        figures.put("pipelineCpu", pipeline.cpuMsPerRecord());
+        row("no gateway (simulator -> plain socket client -> sink): emitted / read / delivered per second; CPU ms per record",
+                String.format("%.0f / %.0f / %.0f; %.2f ms", pipeline.emitPerSecond(), pipeline.readPerSecond(),
+                        pipeline.deliveredPerSecond(), pipeline.cpuMsPerRecord()));
         row("gateway burst / no gateway", String.format("%.2f", figures.get("ratioPipeline")));
         double end = loadAverage();
         rows.set(0, new String[] {rows.get(0)[0], String.format("%.2f / %.2f", load, end)});

@@ -33,7 +33,8 @@ import static org.awaitility.Awaitility.await;
  */
 final class NoGatewayPipeline {
 
-    record Result(double emitPerSecond, double readPerSecond, double deliveredPerSecond) {
+    /** {@code cpuMsPerRecord}: CPU of this JVM (simulator, client, sink) from the first emit to the last record. */
+    record Result(double emitPerSecond, double readPerSecond, double deliveredPerSecond, double cpuMsPerRecord) {
     }
 
     private NoGatewayPipeline() {
@@ -92,6 +93,7 @@ final class NoGatewayPipeline {
                 }
             }, "no-gateway-poster");
             poster.start();
+            long cpu0 = cpuNanos();
             long t0 = System.nanoTime();
             for (String id : ids) {
                 simulator.emitAcw(AcwEvent.sample(id));
@@ -101,12 +103,17 @@ final class NoGatewayPipeline {
             long allRead = System.nanoTime();
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(10)).until(() -> sink.received().size() >= conversations);
             long delivered = System.nanoTime();
+            double cpuMs = (cpuNanos() - cpu0) / 1e6 / conversations;
             frames.add("");
             poster.join(10_000);
             sockets.forEach(s -> s.sendClose(WebSocket.NORMAL_CLOSURE, "done"));
             return new Result(conversations / ((emitted - t0) / 1e9), conversations / ((allRead - t0) / 1e9),
-                    conversations / ((delivered - t0) / 1e9));
+                    conversations / ((delivered - t0) / 1e9), cpuMs);
         }
+    }
+
+    private static long cpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
     }
 
     private static String token(HttpClient http, String base) throws Exception {
