@@ -22,7 +22,9 @@ final class CpuProbe {
     private final long pid;
     private final long startNanos = System.nanoTime();
     private final long[] machineStart = machine();
-    private final long selfStart = threads(ProcessHandle.current().pid()).values().stream().mapToLong(Long::longValue).sum();
+    // whole processes from their stat line, which keeps the time of threads that have ended meanwhile
+    private final long selfStart = ticks(Path.of("/proc/self/stat"));
+    private final long gatewayStart;
     private final Map<Long, Long> threadsStart;
     private final Map<Long, Long> waitStart;
     private final Map<Long, Long> othersStart = new HashMap<>();
@@ -32,6 +34,7 @@ final class CpuProbe {
     CpuProbe(long pid, String... otherComms) {
         this.pid = pid;
         this.threadsStart = threads(pid);
+        this.gatewayStart = ticks(Path.of("/proc/" + pid + "/stat"));
         this.waitStart = runQueueWait(pid);
         this.otherComms = otherComms;
         othersStart.putAll(processes(otherComms));
@@ -93,8 +96,11 @@ final class CpuProbe {
             String name = normalised(names.getOrDefault(e.getKey(), "(JVM, unnamed)"));
             byName.merge(name, ticks, Long::sum);
         }
-        Map<Long, Long> self = threads(ProcessHandle.current().pid());
-        long loadGenerator = self.values().stream().mapToLong(Long::longValue).sum();
+        long loadGenerator = ticks(Path.of("/proc/self/stat"));
+        long gatewayEnd = ticks(Path.of("/proc/" + pid + "/stat"));
+        if (gatewayEnd >= 0) {
+            gateway = gatewayEnd - gatewayStart;
+        }
         long others = processes(otherComms).entrySet().stream()
                 .mapToLong(e -> e.getValue() - othersStart.getOrDefault(e.getKey(), 0L)).sum();
         gatewayMsPerRecord = gateway * 1000 / TICKS_PER_SECOND / records;
