@@ -2,6 +2,10 @@ package io.genesysgateway.benchmark;
 
 import java.io.File;
 import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,12 +16,14 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,6 +31,7 @@ import io.genesysgateway.simulator.AcwEvent;
 import io.genesysgateway.simulator.GenesysSimulator;
 import io.genesysgateway.simulator.SimulatorSettings;
 import io.genesysgateway.sink.HistorySink;
+import io.genesysgateway.store.PostgresServer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -32,16 +39,22 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * bin/benchmark: the built jar ({@code java -jar}) against the simulator (Genesys' limits: 20 channels, 1,000
- * topics each, 300 requests per minute per token) and a history sink, all on loopback. Prints a table and writes
- * it to target/benchmark.md. Not part of the default test run.
+ * topics each, 300 requests per minute per token) and a history sink, all on loopback, on each store (the embedded
+ * SQLite file; a PostgreSQL server started here, fsync on) and each topology (2 channels, 20 channels), each run
+ * beside the raw sink and the same path with no gateway. {@code benchmark.runs} runs of each, interleaved so that a
+ * change in the machine's load spreads over all of them; prints the medians and every run, and writes them to
+ * target/benchmark.md. Not part of the default test run.
  */
 @Tag("benchmark")
 class GatewayBenchmark {
 
     private static final int CONVERSATIONS = Integer.getInteger("benchmark.conversations", 20_000);
+    private static final int RUNS = Integer.getInteger("benchmark.runs", 3);
+    private static final List<String> STORES = List.of(System.getProperty("benchmark.stores", "sqlite,postgres").split(","));
     private static final String KEY = "benchmark-key";
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final List<String[]> rows = new ArrayList<>();
+    private final Map<String, Double> figures = new LinkedHashMap<>();
 
     /** History records posted at once by the gateway (HISTORY_CONCURRENCY) and by the raw client it is compared with. */
     private static final int CONCURRENCY = Integer.getInteger("benchmark.concurrency", 8);
@@ -49,6 +62,20 @@ class GatewayBenchmark {
     /** One way of spreading the conversations over channels. */
     private record Topology(String name, int conversations, int topicsPerChannel) {
     }
+
+    /** {@code env}: settings of the gateway that differ from its defaults in this configuration (a variant). */
+    private record Config(String store, Topology topology, Map<String, String> env) {
+        String name() {
+            return store + ", " + topology.name() + (env.isEmpty() ? "" : ", " + env.entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" ")));
+        }
+    }
+
+    private record Run(Map<String, String> rows, Map<String, Double> figures) {
+    }
+
+    private PostgresServer postgres;
+    private int databases;
 
     @Test
     void benchmark() throws Exception {
@@ -62,50 +89,131 @@ class GatewayBenchmark {
         if (!"2".equals(System.getProperty("benchmark.only"))) {
             topologies.add(new Topology("20 channels, " + twenty + " conversations", twenty, (twenty + 18) / 19));
         }
-        List<Map<String, String>> results = new ArrayList<>();
-        for (Topology t : topologies) {
-            System.out.println("BENCH === " + t.name());
-            results.add(run(t));
+        // -Dbenchmark.variant=NAME=VALUE,NAME=VALUE: each configuration also runs with these gateway settings, in
+        // the same interleaved runs, so that a change is measured against the code as it is on the same machine load
+        Map<String, String> variant = new LinkedHashMap<>();
+        for (String setting : System.getProperty("benchmark.variant", "").split(",")) {
+            if (setting.contains("=")) {
+                variant.put(setting.substring(0, setting.indexOf('=')).trim(), setting.substring(setting.indexOf('=') + 1).trim());
+            }
         }
-        StringBuilder table = new StringBuilder("| measure |");
-        topologies.forEach(t -> table.append(' ').append(t.name()).append(" |"));
-        table.append("\n|---|").append("---|".repeat(topologies.size())).append('\n');
-        for (String measure : results.get(0).keySet()) {
-            table.append("| ").append(measure).append(" |");
-            results.forEach(r -> table.append(' ').append(r.getOrDefault(measure, "")).append(" |"));
-            table.append('\n');
+        List<Config> configs = new ArrayList<>();
+        for (String store : STORES) {
+            for (Topology t : topologies) {
+                configs.add(new Config(store.trim(), t, Map.of()));
+                if (!variant.isEmpty()) {
+                    configs.add(new Config(store.trim(), t, variant));
+                }
+            }
         }
-        String header = "Benchmark " + LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors() + " cores, "
-                + CONCURRENCY + " records posted at once (gateway and raw client)\n\n";
-        System.out.println("\nBENCHMARK\n" + header + table);
-        Files.writeString(Path.of("target/benchmark.md"), header + table);
+        if (STORES.contains("postgres")) {
+            // durable like the SQLite store (fsync on, synchronous_commit on); WAL I/O timed for pg_stat_wal
+            List<String> options = new ArrayList<>(List.of("-c", "track_wal_io_timing=on", "-c", "max_connections=50"));
+            String extra = System.getProperty("benchmark.postgres-options", "").trim();
+            if (!extra.isEmpty()) {
+                options.addAll(List.of(extra.split("\\s+")));
+            }
+            postgres = PostgresServer.start(options);
+        }
+        Map<Config, List<Run>> results = new LinkedHashMap<>();
+        configs.forEach(c -> results.put(c, new ArrayList<>()));
+        try {
+            for (int i = 1; i <= RUNS; i++) {
+                for (Config c : configs) {
+                    System.out.println("BENCH === " + c.name() + ", run " + i + " of " + RUNS);
+                    results.get(c).add(run(c, i));
+                }
+            }
+        } finally {
+            if (postgres != null) {
+                postgres.close();
+            }
+        }
+        String report = report(results);
+        System.out.println("\nBENCHMARK\n" + report);
+        Files.writeString(Path.of("target/benchmark.md"), report);
     }
 
-    private Map<String, String> run(Topology topology) throws Exception {
+    private String report(Map<Config, List<Run>> results) {
+        StringBuilder out = new StringBuilder("Benchmark " + LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors()
+                + " cores, " + CONCURRENCY + " records posted at once (gateway, raw client, no-gateway path); medians of "
+                + RUNS + " run(s) per configuration, runs interleaved\n\n");
+        out.append("| store, topology | gateway burst /s | raw sink /s | gateway / raw | no gateway /s | gateway / no gateway "
+                + "| burst p50 / p99 | paced 500/s p50 / p99 | CPU ms per wrap-up: gateway / load generator / PostgreSQL / no-gateway path "
+                + "| load average (1 min) at start |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        results.forEach((c, runs) -> out.append("| ").append(c.name()).append(" | ")
+                .append(median(runs, "gateway", "%.0f")).append(" | ").append(median(runs, "raw", "%.0f")).append(" | ")
+                .append(median(runs, "ratio", "%.2f")).append(" | ").append(median(runs, "pipeline", "%.0f")).append(" | ")
+                .append(median(runs, "ratioPipeline", "%.2f")).append(" | ")
+                .append(median(runs, "burstP50", "%.0f")).append(" / ").append(median(runs, "burstP99", "%.0f")).append(" ms | ")
+                .append(median(runs, "pacedP50", "%.0f")).append(" / ").append(median(runs, "pacedP99", "%.0f")).append(" ms | ")
+                .append(median(runs, "gatewayCpu", "%.2f")).append(" / ").append(median(runs, "loadGeneratorCpu", "%.2f"))
+                .append(" / ").append(c.store().equals("postgres") ? median(runs, "othersCpu", "%.2f") : "-")
+                .append(" / ").append(median(runs, "pipelineCpu", "%.2f")).append(" | ")
+                .append(runs.stream().map(r -> String.format("%.1f", r.figures().get("load"))).collect(Collectors.joining(", ")))
+                .append(" |\n"));
+        out.append("\nEvery run (`a ; b ; c`), by configuration:\n");
+        results.forEach((c, runs) -> {
+            out.append("\n#### ").append(c.name()).append("\n\n| measure | runs |\n|---|---|\n");
+            for (String measure : runs.get(0).rows().keySet()) {
+                out.append("| ").append(measure).append(" | ").append(runs.stream()
+                        .map(r -> r.rows().getOrDefault(measure, "")).collect(Collectors.joining(" ; "))).append(" |\n");
+            }
+        });
+        return out.toString();
+    }
+
+    private static String median(List<Run> runs, String figure, String format) {
+        List<Double> values = runs.stream().map(r -> r.figures().get(figure)).filter(java.util.Objects::nonNull).sorted().toList();
+        if (values.isEmpty()) {
+            return "n/a";
+        }
+        int n = values.size();
+        double median = n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
+        return String.format(format, median);
+    }
+
+    private Run run(Config config, int runIndex) throws Exception {
         rows.clear();
+        figures.clear();
+        Topology topology = config.topology();
+        boolean onPostgres = config.store().equals("postgres");
         int conversations = topology.conversations();
+        double load = loadAverage();
+        figures.put("load", load);
+        row("load average (1 min) at start / at end", String.format("%.2f", load));
+        String label = config.store() + "-" + topology.conversations() + "-" + topology.topicsPerChannel()
+                + (config.env().isEmpty() ? "" : "-variant") + "-" + runIndex;
         try (GenesysSimulator simulator = new GenesysSimulator(SimulatorSettings.defaults()).start();
              HistorySink sink = new HistorySink().start(0)) {
             int port = freePort();
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            // e.g. -Dbenchmark.gateway-jvm-options=-XX:StartFlightRecording=filename=target/gateway.jfr to profile
+            // e.g. -Dbenchmark.gateway-jvm-options=-XX:StartFlightRecording=filename=target/gateway-{run}.jfr to profile;
+            // {run} becomes store-conversations-topicsPerChannel-run
             String jvmOptions = System.getProperty("benchmark.gateway-jvm-options", "").trim();
             if (!jvmOptions.isEmpty()) {
-                command.addAll(List.of(jvmOptions.split("\\s+")));
+                command.addAll(List.of(jvmOptions.replace("{run}", label).split("\\s+")));
             }
             command.addAll(List.of("-jar", System.getProperty("benchmark.jar", "target/genesys-gateway.jar")));
             Path storeDir = java.nio.file.Files.createTempDirectory("gateway-benchmark-store-");
             ProcessBuilder builder = new ProcessBuilder(command).directory(new File(".")).redirectErrorStream(true)
-                    .redirectOutput(new File("target/benchmark-gateway.log"));
+                    .redirectOutput(new File("target/benchmark-gateway-" + label + ".log"));
             builder.environment().putAll(Map.of("GENESYS_LOGIN_URL", simulator.baseUrl(), "GENESYS_API_URL", simulator.baseUrl(),
                     "GENESYS_CLIENT_ID", SimulatorSettings.CLIENT_ID, "GENESYS_CLIENT_SECRET", SimulatorSettings.CLIENT_SECRET,
                     "HISTORY_URL", sink.url(), "GATEWAY_API_KEY", KEY, "GATEWAY_PORT", Integer.toString(port),
                     // a short linger so the channels have room again for the paced part
                     "RECONCILE_LINGER_SECONDS", "1",
-                    // the default store (embedded SQLite file), fresh for each run
+                    // the embedded SQLite file, fresh for each run (with PostgreSQL only the lock file goes there)
                     "STORE_DATA_DIR", storeDir.toString()));
+            String database = null;
+            if (onPostgres) {
+                database = "bench" + (++databases);
+                builder.environment().put("STORE_URL", postgres.createDatabase(database));
+                builder.environment().put("STORE_USER", "postgres");
+            }
             builder.environment().put("GENESYS_MAX_TOPICS_PER_CHANNEL", Integer.toString(topology.topicsPerChannel()));
             builder.environment().put("HISTORY_CONCURRENCY", Integer.toString(CONCURRENCY));
+            builder.environment().putAll(config.env());
             long startNanos = System.nanoTime();
             Process gateway = builder.start();
             String base = "http://127.0.0.1:" + port;
@@ -132,6 +240,10 @@ class GatewayBenchmark {
 
                 // 2. one ACW event per conversation, all emitted at once
                 Map<String, Long> emittedAt = new ConcurrentHashMap<>();
+                Map<String, Long> walBefore = onPostgres ? walStats(database) : Map.of();
+                SinkConnections connections = new SinkConnections(sink.url());
+                FsyncProbe fsyncs = onPostgres ? null : FsyncProbe.start(gateway.pid());
+                CpuProbe cpu = onPostgres ? new CpuProbe(gateway.pid(), "postgres") : new CpuProbe(gateway.pid());
                 long e0 = System.nanoTime();
                 for (String id : ids) {
                     emittedAt.put(id, System.currentTimeMillis());
@@ -141,11 +253,36 @@ class GatewayBenchmark {
                 await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(20))
                         .until(() -> sink.received().size() >= conversations);
                 long delivered = System.nanoTime();
+                String cpuDuringBurst = cpu.report(conversations);
+                figures.put("gatewayCpu", cpu.gatewayMsPerRecord);
+                figures.put("loadGeneratorCpu", cpu.loadGeneratorMsPerRecord);
+                figures.put("othersCpu", cpu.othersMsPerRecord);
+                figures.put("gatewayWaited", cpu.gatewayWaitedPercent);
+                connections.stop();
                 List<Long> burst = latencies(sink, emittedAt);
                 double gatewayRate = conversations / ((delivered - e0) / 1e9);
+                figures.put("gateway", gatewayRate);
+                figures.put("burstP50", (double) percentile(burst, 0.5));
+                figures.put("burstP99", (double) percentile(burst, 0.99));
                 row("ACW burst: delivered per second (emitted in)", String.format("%.0f", gatewayRate) + " (" + ms(emitted - e0) + ")");
                 row("ACW burst latency p50 / p99 / max", percentiles(burst));
                 row("duplicates at the sink", Integer.toString(sink.duplicates().size()));
+                row("CPU during the burst (100% = one core; CPU ms per wrap-up)", cpuDuringBurst);
+                row("connections to the sink during the burst, most at once", Integer.toString(connections.most()));
+                if (!onPostgres) {
+                    int[] syncs = new int[1];
+                    row("SQLite during the burst: fsyncs / ms per fsync / longest / wrap-ups + marks per fsync",
+                            FsyncProbe.stop(fsyncs, syncs) + " / " + String.format("%.1f", syncs[0] == 0 ? 0 : 2.0 * conversations / syncs[0]));
+                }
+                if (onPostgres) {
+                    Map<String, Long> walAfter = walStats(database);
+                    long syncs = walAfter.get("wal_sync") - walBefore.get("wal_sync");
+                    long commits = walAfter.get("xact_commit") - walBefore.get("xact_commit");
+                    double syncMs = (walAfter.get("wal_sync_time_us") - walBefore.get("wal_sync_time_us")) / 1000.0;
+                    row("PostgreSQL during the burst: transactions committed / WAL fsyncs / ms per fsync / wrap-ups + marks per fsync",
+                            commits + " / " + syncs + " / " + String.format("%.2f", syncs == 0 ? 0 : syncMs / syncs) + " / "
+                                    + String.format("%.1f", syncs == 0 ? 0 : 2.0 * conversations / syncs));
+                }
 
                 // after a (shortened) linger window each conversation is reconciled from analytics and closed
                 long c0 = System.nanoTime();
@@ -178,8 +315,12 @@ class GatewayBenchmark {
                 } catch (org.awaitility.core.ConditionTimeoutException e) {
                     System.out.println("BENCH not all paced events arrived within 60 s");
                 }
-                row("latency at 500 events/s p50 / p99 / max (events)", percentiles(latencies(sink, pacedAt)) + " (" + paced + ")");
-                row("store file (embedded SQLite) after the run", (java.nio.file.Files.size(storeDir.resolve("gateway.db")) >> 20) + " MB");
+                List<Long> pacedLatencies = latencies(sink, pacedAt);
+                figures.put("pacedP50", (double) percentile(pacedLatencies, 0.5));
+                figures.put("pacedP99", (double) percentile(pacedLatencies, 0.99));
+                row("latency at 500 events/s p50 / p99 / max (events)", percentiles(pacedLatencies) + " (" + paced + ")");
+                row("store size after the run", onPostgres ? (databaseBytes(database) >> 20) + " MB (PostgreSQL database)"
+                        : (java.nio.file.Files.size(storeDir.resolve("gateway.db")) >> 20) + " MB (SQLite file)");
                 row("events emitted / recorded / lost by Genesys (no socket)", expected + " / " + sink.received().size()
                         + " / " + simulator.eventsLost());
 
@@ -188,16 +329,98 @@ class GatewayBenchmark {
                 long r0 = System.nanoTime();
                 post(sink.url(), bodies, CONCURRENCY);
                 double raw = bodies.size() / ((System.nanoTime() - r0) / 1e9);
+                figures.put("raw", raw);
+                figures.put("ratio", gatewayRate / raw);
                 row("sink raw capacity (plain HTTP client, " + CONCURRENCY + " concurrent), per second", String.format("%.0f", raw));
                 row("gateway burst / raw", String.format("%.2f", gatewayRate / raw));
+                String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/observe/metrics")).header("X-API-Key", KEY).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                row("lines at /observe/metrics (of them camel_exchange_event_notifier)", metrics.lines().count() + " ("
+                        + metrics.lines().filter(l -> l.startsWith("camel_exchange_event_notifier")).count() + ")");
             } finally {
                 gateway.destroy();
                 gateway.waitFor(30, TimeUnit.SECONDS);
             }
         }
-        Map<String, String> out = new java.util.LinkedHashMap<>();
+        // 5. the ceiling: the same burst and topology with no gateway (plain socket client straight to the sink)
+        NoGatewayPipeline.Result pipeline = NoGatewayPipeline.run(conversations, topology.topicsPerChannel(), CONCURRENCY);
+        figures.put("pipeline", pipeline.deliveredPerSecond());
+        figures.put("ratioPipeline", figures.get("gateway") / pipeline.deliveredPerSecond());
+        figures.put("pipelineCpu", pipeline.cpuMsPerRecord());
+        row("no gateway (simulator -> plain socket client -> sink): emitted / read / delivered per second; CPU ms per record",
+                String.format("%.0f / %.0f / %.0f; %.2f ms", pipeline.emitPerSecond(), pipeline.readPerSecond(),
+                        pipeline.deliveredPerSecond(), pipeline.cpuMsPerRecord()));
+        row("gateway burst / no gateway", String.format("%.2f", figures.get("ratioPipeline")));
+        double end = loadAverage();
+        rows.set(0, new String[] {rows.get(0)[0], String.format("%.2f / %.2f", load, end)});
+        Map<String, String> out = new LinkedHashMap<>();
         rows.forEach(r -> out.put(r[0], r[1]));
-        return out;
+        return new Run(out, new LinkedHashMap<>(figures));
+    }
+
+    private static double loadAverage() throws Exception {
+        return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+    }
+
+    /** WAL fsyncs (pg_stat_wal, server-wide) and transactions committed in the gateway's database. */
+    private Map<String, Long> walStats(String database) throws Exception {
+        try (Connection c = DriverManager.getConnection(postgres.url(database), "postgres", "");
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select w.wal_sync, (w.wal_sync_time * 1000)::bigint, d.xact_commit "
+                     + "from pg_stat_wal w, pg_stat_database d where d.datname = current_database()")) {
+            rs.next();
+            return Map.of("wal_sync", rs.getLong(1), "wal_sync_time_us", rs.getLong(2), "xact_commit", rs.getLong(3));
+        }
+    }
+
+    private long databaseBytes(String database) throws Exception {
+        try (Connection c = DriverManager.getConnection(postgres.url(database), "postgres", "");
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select pg_database_size(current_database())")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Established TCP connections to the sink's port, sampled every 100 ms from /proc/net/tcp. */
+    private static final class SinkConnections {
+        private final String port;
+        private volatile boolean running = true;
+        private volatile int most;
+        private final Thread sampler;
+
+        SinkConnections(String url) {
+            port = String.format("%04X", URI.create(url).getPort());
+            sampler = new Thread(() -> {
+                while (running) {
+                    try {
+                        long n = 0;
+                        // Java's sockets are IPv6 ones (127.0.0.1 as ::ffff:127.0.0.1) unless it prefers IPv4
+                        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+                            n += Files.readAllLines(Path.of(table)).stream().skip(1).map(l -> l.trim().split("\\s+"))
+                                    .filter(f -> f[2].endsWith(":" + port) && f[3].equals("01")).count();
+                        }
+                        most = (int) Math.max(most, n);
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            }, "sink-connections");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            sampler.join(1_000);
+        }
+
+        int most() {
+            return most;
+        }
     }
 
     private void row(String what, String value) {
@@ -250,6 +473,13 @@ class GatewayBenchmark {
         });
         Collections.sort(out);
         return out;
+    }
+
+    private static long percentile(List<Long> sorted, double p) {
+        if (sorted.isEmpty()) {
+            return -1;
+        }
+        return sorted.get((int) Math.max(0, Math.min(sorted.size() - 1, Math.ceil(sorted.size() * p) - 1)));
     }
 
     private static String percentiles(List<Long> sorted) {

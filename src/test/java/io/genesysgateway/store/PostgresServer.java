@@ -38,7 +38,13 @@ public final class PostgresServer implements AutoCloseable {
         this.server = server;
     }
 
+    /** For tests: without fsync (-F), which they do not need. */
     public static PostgresServer start() throws Exception {
+        return start(List.of("-F"));
+    }
+
+    /** With these server options, e.g. {@code -c synchronous_commit=on} (fsync is on unless {@code -F} is given). */
+    public static PostgresServer start(List<String> serverOptions) throws Exception {
         Path binaries = binaries();
         Path home = Files.createTempDirectory("gateway-pg-");
         Path data = home.resolve("data");
@@ -51,8 +57,10 @@ public final class PostgresServer implements AutoCloseable {
         run(root, binaries.resolve("bin/initdb").toString(), "-A", "trust", "-U", "postgres", "-D", data.toString(),
                 "-E", "UTF-8", "--no-locale");
         int port = freePort();
-        ProcessBuilder pb = new ProcessBuilder(command(root, binaries.resolve("bin/postgres").toString(), "-D",
-                data.toString(), "-p", Integer.toString(port), "-h", "127.0.0.1", "-k", home.toString(), "-F"))
+        List<String> args = new ArrayList<>(List.of(binaries.resolve("bin/postgres").toString(), "-D",
+                data.toString(), "-p", Integer.toString(port), "-h", "127.0.0.1", "-k", home.toString()));
+        args.addAll(serverOptions);
+        ProcessBuilder pb = new ProcessBuilder(command(root, args.toArray(String[]::new)))
                 .redirectErrorStream(true).redirectOutput(home.resolve("server.log").toFile());
         Process server = pb.start();
         PostgresServer pg = new PostgresServer(home, port, server);
@@ -168,6 +176,11 @@ public final class PostgresServer implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    /** The server's log (statement durations, when asked for with -c log_min_duration_statement=0). */
+    public Path log() {
+        return home.resolve("server.log");
     }
 
     Path home() {
