@@ -13,7 +13,7 @@ import io.genesysgateway.store.Sql;
  * stands (pending, delivered, dead_letter), its attempts, and {@code next_attempt_at} (also the lease of an attempt
  * in flight). Each method is one statement (or one claim) inside the caller's unit of work; {@link Outbox} decides.
  */
-class DeliveryRepository {
+public class DeliveryRepository {
 
     /** An attempt's record as the retry decision needs it. */
     record Attempt(int attempts, Instant queuedAt, String lastError) {

@@ -9,7 +9,7 @@ import io.genesysgateway.store.Sql;
  * The table {@code history_envelope}: the notification of each record, written once and kept apart from the rows
  * an attempt updates. Read with its record ({@link DeliveryRepository#load}).
  */
-class EnvelopeRepository {
+public class EnvelopeRepository {
 
     void insert(Sql sql, String key, String envelope) throws SQLException {
         sql.update("insert into history_envelope (idempotency_key, envelope) values (?, ?)", key, envelope);

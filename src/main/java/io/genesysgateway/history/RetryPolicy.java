@@ -9,7 +9,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * back-off until the record is older than the age limit; refused (another 4xx) is a dead letter at once; an open
  * breaker asked nothing, so the record waits for it to close without counting an attempt.
  */
-final class RetryPolicy {
+public final class RetryPolicy {
 
     /** The decision: a dead letter now, or the next attempt at {@code nextAttemptAt}; with what to record. */
     record Decision(boolean deadLetter, boolean attempted, int attempts, Instant nextAttemptAt, String error, String kind) {
