@@ -92,17 +92,21 @@ public class ConversationStore {
      */
     public AcwReceipt acwReceived(String conversationId, String idempotencyKey, String envelope, String source) {
         try {
-            return database.write(sql -> {
+            // the context is parsed here, not on the store writer: every write of the store waits for that thread
+            String[] context = database.write(sql -> {
                 Instant now = clock.instant();
                 if (!conversations.wrapupStored(sql, conversationId, now)) {
-                    return new AcwReceipt(AcwReceipt.Outcome.UNTRACKED, null);
+                    return null;
                 }
                 // a duplicate key fails here, and the unit of work (with the update above) is undone
                 outbox.insert(sql, idempotencyKey, conversationId, envelope, source, now);
-                String context = conversations.context(sql, conversationId);
-                return new AcwReceipt(AcwReceipt.Outcome.STORED, new Outbox.Delivery(idempotencyKey, conversationId, envelope,
-                        source, 0, ContextJson.read(context, conversationId)));
+                return new String[] {conversations.context(sql, conversationId)};
             });
+            if (context == null) {
+                return new AcwReceipt(AcwReceipt.Outcome.UNTRACKED, null);
+            }
+            return new AcwReceipt(AcwReceipt.Outcome.STORED, new Outbox.Delivery(idempotencyKey, conversationId, envelope,
+                    source, 0, ContextJson.read(context[0], conversationId)));
         } catch (StoreException e) {
             if (e.isDuplicateKey()) {
                 return new AcwReceipt(AcwReceipt.Outcome.DUPLICATE, null);

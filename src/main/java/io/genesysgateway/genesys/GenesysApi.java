@@ -16,6 +16,7 @@ import org.apache.camel.CamelContextAware;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.http.HttpMethods;
 
 /**
  * The Genesys Cloud Platform calls the gateway makes, typed: each is sent through route {@code genesys-api}, which
@@ -129,7 +130,8 @@ public class GenesysApi implements CamelContextAware {
     Response call(String operation, String method, String path, String body) {
         Exchange reply = template().request("direct:genesys-api", e -> {
             e.setProperty("genesysOperation", operation);
-            e.setProperty("genesysMethod", method);
+            // as camel-http's own type: its header read converts a String to it through a slow uncached lookup
+            e.setProperty("genesysMethod", HttpMethods.valueOf(method));
             e.setProperty("genesysUri", apiUrl + path);
             e.setProperty("genesysBody", body == null || body.isEmpty() ? null : body);
         });

@@ -40,8 +40,8 @@ public class HistoryRecordMapper implements CamelContextAware {
         Map<String, Object> envelope = JSON.readValue(envelopeJson, new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() { });
         Map<String, Object> input = new LinkedHashMap<>();
         input.put("source", source);
-        input.put("event", envelope.getOrDefault("eventBody", Map.of()));
-        input.put("context", context == null ? Map.of() : context);
+        input.put("event", envelope.getOrDefault("eventBody", new LinkedHashMap<>()));
+        input.put("context", context == null ? new LinkedHashMap<>() : context);
         input.put("topicName", envelope.get("topicName"));
         input.put("correlationId", envelope.get("metadata") instanceof Map<?, ?> m ? m.get("CorrelationId") : null);
         long stamp = stamp();
@@ -54,8 +54,8 @@ public class HistoryRecordMapper implements CamelContextAware {
             c = new Compiled(stamp, Jsonata.jsonata(spec));
             compiled.set(c);
         }
-        Object plain = JSON.convertValue(input, Object.class);
-        return JSON.writeValueAsString(c.expression().evaluate(plain));
+        // every value is already plain JSON (maps, lists, strings, numbers), as read by Jackson
+        return JSON.writeValueAsString(c.expression().evaluate(input));
     }
 
     private long stamp() throws Exception {

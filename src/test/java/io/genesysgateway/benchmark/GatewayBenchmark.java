@@ -206,7 +206,9 @@ class GatewayBenchmark {
             if (!jvmOptions.isEmpty()) {
                 command.addAll(List.of(jvmOptions.replace("{run}", label).split("\\s+")));
             }
-            command.addAll(List.of("-jar", System.getProperty("benchmark.jar", "target/genesys-gateway.jar")));
+            // a variant BENCHMARK_JAR=path runs another build (e.g. the code before a change) in the same runs
+            String jar = config.env().getOrDefault("BENCHMARK_JAR", System.getProperty("benchmark.jar", "target/genesys-gateway.jar"));
+            command.addAll(List.of("-jar", jar));
             Path storeDir = java.nio.file.Files.createTempDirectory("gateway-benchmark-store-");
             ProcessBuilder builder = new ProcessBuilder(command).directory(new File(".")).redirectErrorStream(true)
                     .redirectOutput(new File("target/benchmark-gateway-" + label + ".log"));
@@ -225,7 +227,11 @@ class GatewayBenchmark {
             }
             builder.environment().put("GENESYS_MAX_TOPICS_PER_CHANNEL", Integer.toString(topology.topicsPerChannel()));
             builder.environment().put("HISTORY_CONCURRENCY", Integer.toString(CONCURRENCY));
-            builder.environment().putAll(config.env());
+            config.env().forEach((name, value) -> {
+                if (!name.equals("BENCHMARK_JAR")) {
+                    builder.environment().put(name, value);
+                }
+            });
             long startNanos = System.nanoTime();
             Process gateway = builder.start();
             String base = "http://127.0.0.1:" + port;

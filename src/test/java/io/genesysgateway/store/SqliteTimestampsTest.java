@@ -57,6 +57,21 @@ class SqliteTimestampsTest {
         assertThat(read).isEqualTo(at);
     }
 
+    @Test
+    void theTextIsOneFixedWidthForAnyTime() {
+        java.time.format.DateTimeFormatter reference = java.time.format.DateTimeFormatter
+                .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(java.time.ZoneOffset.UTC);
+        java.util.Random random = new java.util.Random(42);
+        List<Instant> times = new java.util.ArrayList<>(List.of(Instant.parse("2026-01-01T00:00:00Z"),
+                Instant.parse("2026-12-31T23:59:59.999999999Z"), Instant.parse("2000-02-29T09:05:07.000001Z")));
+        for (int i = 0; i < 10_000; i++) {
+            times.add(Instant.ofEpochSecond(946_684_800L + random.nextLong(3_000_000_000L), random.nextInt(1_000_000_000)));
+        }
+        for (Instant at : times) {
+            assertThat(Timestamps.sqliteText(at)).as(at.toString()).isEqualTo(reference.format(at)).hasSize(27);
+        }
+    }
+
     private List<String> claim(Instant now) {
         return database.write(sql -> sql.claim("select id from due_test where at <= ? order by at",
                 "update due_test set at = ? where id = ?", now, now.plusSeconds(60), 10));
