@@ -39,10 +39,11 @@ public final class GatewayApplication {
         try {
             main.run(args);
         } catch (Exception e) {
-            // a store that cannot be opened, or tracing settings that cannot be used, are set-up problems: one line,
+            // a store that cannot be opened, a ZooKeeper that does not answer, or tracing settings that cannot be used, are set-up problems: one line,
             // like a missing setting
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof io.genesysgateway.store.StoreException
+                        || t instanceof io.genesysgateway.cluster.ClusterUnavailable
                         || t instanceof io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException) {
                     System.err.println("genesys-gateway cannot start: " + t.getMessage());
                     System.exit(2);

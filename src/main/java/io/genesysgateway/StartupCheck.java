@@ -48,8 +48,23 @@ public final class StartupCheck {
             return "gateway.api-key is not set (set GATEWAY_API_KEY, or GATEWAY_AUTH_ENABLED=false to run the API"
                     + " without authentication)";
         }
+        String cluster = clusterProblem(properties.resolveProperty("cluster.zookeeper").orElse(""),
+                properties.resolveProperty("store.url").orElse(""));
+        if (cluster != null) {
+            return cluster;
+        }
         return routesProblem(properties.resolveProperty("gateway.routes-dir").orElse("classpath:routes").trim(),
                 "true".equalsIgnoreCase(properties.resolveProperty("camel.main.routes-reload-enabled").orElse("false").trim()));
+    }
+
+    /** Instances of a cluster share one store: the embedded SQLite file belongs to one process on one host. */
+    static String clusterProblem(String zookeeper, String storeUrl) {
+        if (zookeeper.isBlank() || storeUrl.trim().startsWith("jdbc:postgresql:")) {
+            return null;
+        }
+        return "cluster.zookeeper (CLUSTER_ZOOKEEPER) is set but the store is "
+                + (storeUrl.isBlank() ? "the embedded SQLite file" : "not PostgreSQL")
+                + ": the instances of a cluster share one PostgreSQL (set STORE_URL=jdbc:postgresql://host:5432/db)";
     }
 
     /** Camel reads a location without a scheme from the classpath, so a bare folder would load no route at all. */

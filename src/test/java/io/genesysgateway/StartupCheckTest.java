@@ -47,4 +47,14 @@ class StartupCheckTest {
                     + " is no longer read: records are retried until history.max-age-seconds (HISTORY_MAX_AGE_SECONDS)");
         }
     }
+
+    @Test
+    void clusterModeNeedsTheSharedPostgreSqlStore() {
+        assertThat(StartupCheck.clusterProblem("", "")).as("alone, on the embedded store").isNull();
+        assertThat(StartupCheck.clusterProblem("zk:2181", "jdbc:postgresql://db:5432/gateway")).isNull();
+        assertThat(StartupCheck.clusterProblem("zk:2181", "")).isEqualTo("cluster.zookeeper (CLUSTER_ZOOKEEPER) is set"
+                + " but the store is the embedded SQLite file: the instances of a cluster share one PostgreSQL"
+                + " (set STORE_URL=jdbc:postgresql://host:5432/db)");
+        assertThat(StartupCheck.clusterProblem("zk:2181", "jdbc:sqlite:/data/gateway.db")).contains("is not PostgreSQL");
+    }
 }

@@ -227,6 +227,20 @@ public class ChannelRegistry {
         return oldId;
     }
 
+    /**
+     * Leadership lost (cluster mode): this instance no longer drives the client, so it holds no channel and no topic
+     * any more. The channels still count at Genesys until they expire: retired, so that a later leadership here
+     * evicts them first. Returns how many channels were given up.
+     */
+    public synchronized int forgetAll() {
+        int n = channels.size();
+        channels.keySet().forEach(retired::add);
+        channels.clear();
+        channelOfTopic.clear();
+        queuedTopics.clear();
+        return n;
+    }
+
     // ------------------------------------------------------------------ figures
 
     public synchronized int channelCount() {

@@ -47,6 +47,11 @@ public class TopicSubscriber {
         }
     }
 
+    /** Leadership lost: the queued requests are not this instance's to send (they stay pending in the store). */
+    public void forgetQueued() {
+        requests.clear();
+    }
+
     /** Subscribes the requests queued since the last batch (none: nothing to do). */
     public List<SubscriptionOutcome> subscribeQueued() {
         List<String> batch = new ArrayList<>();

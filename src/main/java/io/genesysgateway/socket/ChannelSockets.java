@@ -127,6 +127,13 @@ public class ChannelSockets implements CamelContextAware {
         }
     }
 
+    /** Closes every socket on purpose (leadership lost): no loss is reported. Returns how many were open. */
+    public int closeAll() {
+        List<String> channelIds = List.copyOf(sockets.keySet());
+        channelIds.forEach(this::close);
+        return channelIds.size();
+    }
+
     public boolean isOpen(String channelId) {
         Socket s = sockets.get(channelId);
         return s != null && s.openedAt > 0 && !s.closed;

@@ -97,7 +97,9 @@ public final class Sql {
      * the time, the key). Inside a {@link Database#write}.
      */
     public List<String> claim(String dueSql, String leaseSql, Instant now, Instant until, int limit) throws SQLException {
-        List<String> due = list(dueSql, limit, row -> row.text(1), now);
+        // PostgreSQL, shared by the instances of a cluster: a row another transaction is claiming is skipped, not
+        // handed out twice (SQLite has one writer at a time, so its select-then-lease is already atomic)
+        List<String> due = list(times.isSqlite() ? dueSql : dueSql + " for update skip locked", limit, row -> row.text(1), now);
         if (!due.isEmpty()) {
             updateEach(leaseSql, due, until);
         }

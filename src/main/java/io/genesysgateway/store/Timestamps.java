@@ -19,6 +19,10 @@ final class Timestamps {
         this.sqlite = sqlite;
     }
 
+    boolean isSqlite() {
+        return sqlite;
+    }
+
     /** A timestamp parameter. */
     Object parameter(Instant at) {
         return sqlite ? sqliteText(at) : OffsetDateTime.ofInstant(at, ZoneOffset.UTC);

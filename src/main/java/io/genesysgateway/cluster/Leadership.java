@@ -1,0 +1,175 @@
+package io.genesysgateway.cluster;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.CamelContextAware;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.cluster.CamelClusterEventListener;
+import org.apache.camel.cluster.CamelClusterMember;
+import org.apache.camel.cluster.CamelClusterView;
+import org.apache.camel.component.zookeeper.cluster.ZooKeeperClusterService;
+import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
+import org.apache.camel.spi.RoutePolicy;
+import org.apache.camel.support.RoutePolicySupport;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which instance drives the Genesys OAuth client. Alone ({@code cluster.zookeeper} empty) this one always does, and
+ * the leader-only routes' policy ({@code leaderOnly}) changes nothing. In cluster mode the instances elect a leader through Camel's cluster
+ * service on ZooKeeper: the leader-only routes carry the {@link ClusteredRoutePolicy} returned here (started on the
+ * leader, stopped elsewhere), and a lost leadership is sent to {@code direct:leadership-lost} so that the sockets
+ * and channels of this instance go with it.
+ */
+public class Leadership implements CamelContextAware {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Leadership.class);
+
+    private CamelContext camelContext;
+    private String zookeeper = "";
+    private String instanceId = "";
+    private String namespace = "genesys-gateway";
+    private long sessionTimeoutMillis = 8_000;
+    private long connectTimeoutMillis = 5_000;
+    private volatile CamelClusterView view;
+    private volatile RoutePolicy policy;
+    private final AtomicBoolean leading = new AtomicBoolean();
+    private volatile long lastElectionAt;
+
+    /** Cluster mode: connects to ZooKeeper within the connect time-out or stops start-up, then joins the election. */
+    public synchronized void start() throws Exception {
+        if (policy != null) {
+            return;
+        }
+        if (instanceId.isBlank()) {
+            instanceId = defaultInstanceId();
+        }
+        if (isAlone()) {
+            bind(new RoutePolicySupport() { });
+            return;
+        }
+        CuratorFramework curator = CuratorFrameworkFactory.builder().connectString(zookeeper.trim())
+                .sessionTimeoutMs((int) sessionTimeoutMillis).connectionTimeoutMs((int) connectTimeoutMillis)
+                .retryPolicy(new ExponentialBackoffRetry(250, 10, 2_000)).build();
+        curator.start();
+        if (!curator.blockUntilConnected((int) connectTimeoutMillis, TimeUnit.MILLISECONDS)) {
+            curator.close();
+            throw new ClusterUnavailable("ZooKeeper at " + zookeeper.trim() + " did not answer within "
+                    + connectTimeoutMillis + " ms (CLUSTER_ZOOKEEPER)");
+        }
+        ZooKeeperClusterService service = new ZooKeeperClusterService();
+        service.setId(instanceId);
+        service.setCuratorFramework(curator);
+        service.setBasePath("/genesys-gateway");
+        service.setCamelContext(camelContext);
+        camelContext.addService(service, true, true);
+        view = service.getView(namespace);
+        view.addEventListener((CamelClusterEventListener.Leadership) this::leadershipChanged);
+        ClusteredRoutePolicy clustered = ClusteredRoutePolicy.forNamespace(service, namespace);
+        clustered.setCamelContext(camelContext);
+        bind(clustered);
+        LOG.info("Cluster mode: instance {} joined the election '{}' on ZooKeeper {} (session time-out {} ms)",
+                instanceId, namespace, zookeeper.trim(), sessionTimeoutMillis);
+    }
+
+    private void leadershipChanged(CamelClusterView changed, CamelClusterMember leader) {
+        boolean now = changed.getLocalMember().isLeader();
+        if (leading.getAndSet(now) == now) {
+            return;
+        }
+        lastElectionAt = System.currentTimeMillis();
+        if (now) {
+            LOG.info("Instance {} leads: it drives the Genesys OAuth client now", instanceId);
+        } else {
+            LOG.warn("Instance {} no longer leads ({} does)", instanceId, leader == null ? "none yet" : leader.getId());
+            try (ProducerTemplate template = camelContext.createProducerTemplate()) {
+                template.sendBody("direct:leadership-lost", instanceId);
+            } catch (Exception e) {
+                LOG.warn("Giving up the channels after the lost leadership failed: {}", e.toString());
+            }
+        }
+    }
+
+    /** The policy of the leader-only routes, bound as {@code leaderOnly} (their {@code routePolicy}). */
+    private void bind(RoutePolicy leaderOnly) {
+        policy = leaderOnly;
+        camelContext.getRegistry().bind("leaderOnly", RoutePolicy.class, leaderOnly);
+    }
+
+    /** True when no other instance can share the store: no ZooKeeper set. */
+    public boolean isAlone() {
+        return zookeeper == null || zookeeper.isBlank();
+    }
+
+    /** True when this instance drives the Genesys client (always, alone). */
+    public boolean leads() {
+        return isAlone() || (view != null && view.getLocalMember().isLeader());
+    }
+
+    /** For /status: this instance, whether it leads, and who does. */
+    public Map<String, Object> describe() {
+        if (isAlone()) {
+            return Map.of("mode", "alone", "instance", instanceId, "leader", true);
+        }
+        String leaderId;
+        try {
+            leaderId = view.getLeader().map(CamelClusterMember::getId).orElse("");
+        } catch (RuntimeException e) {
+            leaderId = ""; // ZooKeeper unreachable right now
+        }
+        return Map.of("mode", "cluster", "instance", instanceId, "leader", leads(), "leaderInstance", leaderId,
+                "lastElectionAt", lastElectionAt == 0 ? "" : java.time.Instant.ofEpochMilli(lastElectionAt).toString());
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    static String defaultInstanceId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+
+    public void setZookeeper(String zookeeper) {
+        this.zookeeper = zookeeper == null ? "" : zookeeper;
+    }
+
+    public void setInstanceId(String instanceId) {
+        this.instanceId = instanceId == null ? "" : instanceId.trim();
+    }
+
+    public void setNamespace(String namespace) {
+        this.namespace = namespace;
+    }
+
+    public void setSessionTimeoutMillis(long sessionTimeoutMillis) {
+        this.sessionTimeoutMillis = sessionTimeoutMillis;
+    }
+
+    public void setConnectTimeoutMillis(long connectTimeoutMillis) {
+        this.connectTimeoutMillis = connectTimeoutMillis;
+    }
+
+    @Override
+    public void setCamelContext(CamelContext camelContext) {
+        this.camelContext = camelContext;
+    }
+
+    @Override
+    public CamelContext getCamelContext() {
+        return camelContext;
+    }
+}

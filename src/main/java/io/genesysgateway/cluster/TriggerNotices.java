@@ -1,0 +1,87 @@
+package io.genesysgateway.cluster;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.genesysgateway.store.Database;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Cluster mode: a follower that took a trigger tells the leader at once, through PostgreSQL's LISTEN/NOTIFY on the
+ * shared store, so that the leader subscribes it within moments instead of at its next retry. The conversation is
+ * already committed (pending) when it is announced; a notice that is missed (leader change, connection lost) only
+ * delays it until the pending-subscription retry or the recovery at the start of a leadership.
+ */
+public class TriggerNotices {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TriggerNotices.class);
+    static final String CHANNEL = "gateway_trigger";
+
+    private Database database;
+    private Leadership leadership;
+    private Connection listening;
+
+    /** Tells the leader that this conversation waits for its subscription (sent once the store has it). */
+    public void announce(String conversationId) {
+        database.read(sql -> sql.first("select pg_notify(?, ?)", row -> row.text(1), CHANNEL, conversationId));
+    }
+
+    /**
+     * The leader: the conversations announced since the last call, waiting up to {@code millis} for the first. Alone
+     * nobody else takes triggers: it waits as long and finds none.
+     */
+    public synchronized List<String> awaitAnnounced(int millis) throws InterruptedException {
+        if (leadership.isAlone()) {
+            Thread.sleep(millis);
+            return List.of();
+        }
+        try {
+            if (listening == null) {
+                listening = database.dataSource().getConnection();
+                listening.setAutoCommit(true);
+                try (Statement listen = listening.createStatement()) {
+                    listen.execute("listen " + CHANNEL);
+                }
+            }
+            PGNotification[] notices = listening.unwrap(PGConnection.class).getNotifications(millis);
+            List<String> ids = new ArrayList<>();
+            if (notices != null) {
+                for (PGNotification notice : notices) {
+                    ids.add(notice.getParameter());
+                }
+            }
+            return ids;
+        } catch (SQLException e) {
+            LOG.warn("Listening for the followers' triggers failed, listening again: {}", e.getMessage());
+            stopListening();
+            Thread.sleep(millis); // the pending-subscription retry covers what is announced meanwhile
+            return List.of();
+        }
+    }
+
+    /** Leadership lost: notices are the new leader's; this connection stops collecting them. */
+    public synchronized void stopListening() {
+        if (listening != null) {
+            try {
+                listening.close();
+            } catch (SQLException ignored) {
+                // closing a broken connection: nothing more to do
+            }
+            listening = null;
+        }
+    }
+
+    public void setDatabase(Database database) {
+        this.database = database;
+    }
+
+    public void setLeadership(Leadership leadership) {
+        this.leadership = leadership;
+    }
+}
