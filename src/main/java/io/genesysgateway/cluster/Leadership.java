@@ -12,6 +12,7 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.cluster.CamelClusterEventListener;
 import org.apache.camel.cluster.CamelClusterMember;
 import org.apache.camel.cluster.CamelClusterView;
+import org.apache.camel.component.zookeeper.ZooKeeperCuratorConfiguration;
 import org.apache.camel.component.zookeeper.cluster.ZooKeeperClusterService;
 import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 import org.apache.camel.spi.RoutePolicy;
@@ -39,6 +40,8 @@ public class Leadership implements CamelContextAware {
     private String namespace = "genesys-gateway";
     private long sessionTimeoutMillis = 8_000;
     private long connectTimeoutMillis = 5_000;
+    private volatile CuratorFramework curator;
+    private volatile ZooKeeperClusterService service;
     private volatile CamelClusterView view;
     private volatile RoutePolicy policy;
     private final AtomicBoolean leading = new AtomicBoolean();
@@ -56,19 +59,22 @@ public class Leadership implements CamelContextAware {
             bind(new RoutePolicySupport() { });
             return;
         }
-        CuratorFramework curator = CuratorFrameworkFactory.builder().connectString(zookeeper.trim())
+        curator = CuratorFrameworkFactory.builder().connectString(zookeeper.trim())
                 .sessionTimeoutMs((int) sessionTimeoutMillis).connectionTimeoutMs((int) connectTimeoutMillis)
                 .retryPolicy(new ExponentialBackoffRetry(250, 10, 2_000)).build();
         curator.start();
         if (!curator.blockUntilConnected((int) connectTimeoutMillis, TimeUnit.MILLISECONDS)) {
             curator.close();
+            curator = null;
             throw new ClusterUnavailable("ZooKeeper at " + zookeeper.trim() + " did not answer within "
                     + connectTimeoutMillis + " ms (CLUSTER_ZOOKEEPER)");
         }
-        ZooKeeperClusterService service = new ZooKeeperClusterService();
+        ZooKeeperCuratorConfiguration configuration = new ZooKeeperCuratorConfiguration();
+        configuration.setNodes(zookeeper.trim());
+        configuration.setBasePath("/genesys-gateway");
+        configuration.setCuratorFramework(curator); // connected above, with this session time-out
+        service = new ZooKeeperClusterService(configuration);
         service.setId(instanceId);
-        service.setCuratorFramework(curator);
-        service.setBasePath("/genesys-gateway");
         service.setCamelContext(camelContext);
         camelContext.addService(service, true, true);
         view = service.getView(namespace);
@@ -78,6 +84,24 @@ public class Leadership implements CamelContextAware {
         bind(clustered);
         LOG.info("Cluster mode: instance {} joined the election '{}' on ZooKeeper {} (session time-out {} ms)",
                 instanceId, namespace, zookeeper.trim(), sessionTimeoutMillis);
+    }
+
+    /**
+     * Leaves the election: the ZooKeeper session ends now, so another instance leads at once instead of after the
+     * session time-out. Camel calls it for the copy of the bean it makes while it first reads the routes, too.
+     */
+    public synchronized void stop() throws Exception {
+        if (service != null) {
+            camelContext.removeService(service);
+            service.stop();
+            service = null;
+        }
+        if (curator != null) {
+            curator.close();
+            curator = null;
+        }
+        view = null;
+        policy = null;
     }
 
     private void leadershipChanged(CamelClusterView changed, CamelClusterMember leader) {

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.genesysgateway.channel.ChannelFigures;
+import io.genesysgateway.cluster.Leadership;
 import io.genesysgateway.conversation.ConversationStore;
 import io.genesysgateway.genesys.GenesysApi;
 import io.genesysgateway.genesys.TokenCache;
@@ -23,6 +24,7 @@ public class GatewayStatus {
     private GenesysApi api;
     private Outbox outbox;
     private Database database;
+    private Leadership leadership;
 
     private boolean sandbox;
 
@@ -62,6 +64,9 @@ public class GatewayStatus {
         out.put("store", database.describe());
         out.put("historyRecords", outbox.counts());
         out.put("deadLetters", outbox.deadLetterCount());
+        if (leadership != null) {
+            out.put("cluster", leadership.describe());
+        }
         return out;
     }
 
@@ -95,5 +100,9 @@ public class GatewayStatus {
 
     public void setDatabase(Database database) {
         this.database = database;
+    }
+
+    public void setLeadership(Leadership leadership) {
+        this.leadership = leadership;
     }
 }
