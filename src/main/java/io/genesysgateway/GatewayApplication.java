@@ -26,6 +26,18 @@ public final class GatewayApplication {
                     System.err.println("genesys-gateway cannot start: " + problem);
                     System.exit(2);
                 }
+                try {
+                    var settings = m.getCamelContext().getPropertiesComponent();
+                    problem = io.genesysgateway.cluster.ZooKeeperReach.problem(settings.resolveProperty("cluster.zookeeper").orElse(""),
+                            Long.parseLong(settings.resolveProperty("cluster.connect-timeout-millis").orElse("5000").trim()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    problem = "interrupted while connecting to ZooKeeper";
+                }
+                if (problem != null) {
+                    System.err.println("genesys-gateway cannot start: " + problem);
+                    System.exit(2);
+                }
                 StartupCheck.retiredSettings(m.getCamelContext().getPropertiesComponent())
                         .forEach(line -> org.slf4j.LoggerFactory.getLogger(GatewayApplication.class).warn(line));
                 if ("true".equals(m.getCamelContext().getPropertiesComponent().resolveProperty("gateway.sandbox").orElse(""))) {

@@ -45,6 +45,7 @@ public class Leadership implements CamelContextAware {
     private volatile CamelClusterView view;
     private volatile RoutePolicy policy;
     private final AtomicBoolean leading = new AtomicBoolean();
+    private final AtomicBoolean recoveryDue = new AtomicBoolean(true);
     private volatile long lastElectionAt;
 
     /** Cluster mode: connects to ZooKeeper within the connect time-out or stops start-up, then joins the election. */
@@ -52,6 +53,7 @@ public class Leadership implements CamelContextAware {
         if (policy != null) {
             return;
         }
+
         if (instanceId.isBlank()) {
             instanceId = defaultInstanceId();
         }
@@ -66,8 +68,7 @@ public class Leadership implements CamelContextAware {
         if (!curator.blockUntilConnected((int) connectTimeoutMillis, TimeUnit.MILLISECONDS)) {
             curator.close();
             curator = null;
-            throw new ClusterUnavailable("ZooKeeper at " + zookeeper.trim() + " did not answer within "
-                    + connectTimeoutMillis + " ms (CLUSTER_ZOOKEEPER)");
+            throw new ClusterUnavailable(unreachable(zookeeper, connectTimeoutMillis));
         }
         ZooKeeperCuratorConfiguration configuration = new ZooKeeperCuratorConfiguration();
         configuration.setNodes(zookeeper.trim());
@@ -110,6 +111,7 @@ public class Leadership implements CamelContextAware {
             return;
         }
         lastElectionAt = System.currentTimeMillis();
+        recoveryDue.set(true); // the next leadership here starts from the store again
         if (now) {
             LOG.info("Instance {} leads: it drives the Genesys OAuth client now", instanceId);
         } else {
@@ -126,6 +128,14 @@ public class Leadership implements CamelContextAware {
     private void bind(RoutePolicy leaderOnly) {
         policy = leaderOnly;
         camelContext.getRegistry().bind("leaderOnly", RoutePolicy.class, leaderOnly);
+    }
+
+    /**
+     * True once per leadership (alone: once after the start): the open conversations are to be taken over from the
+     * store (route recover-after-start, which runs only while this instance leads).
+     */
+    public boolean recoveryDue() {
+        return leads() && recoveryDue.getAndSet(false);
     }
 
     /** True when no other instance can share the store: no ZooKeeper set. */
@@ -155,6 +165,10 @@ public class Leadership implements CamelContextAware {
 
     public String instanceId() {
         return instanceId;
+    }
+
+    static String unreachable(String zookeeper, long connectTimeoutMillis) {
+        return "ZooKeeper at " + zookeeper.trim() + " did not answer within " + connectTimeoutMillis + " ms (CLUSTER_ZOOKEEPER)";
     }
 
     static String defaultInstanceId() {

@@ -84,18 +84,21 @@ class ClusterFailoverIT {
             assertThat(cluster(b).getString("leaderInstance")).isEqualTo("gateway-a");
 
             // triggers to both: each stored before its 202; the leader subscribes the follower's within moments
-            long slowestPickUp = 0;
+            long[] slowest = new long[2]; // taken by the leader, by the follower (the first trigger opens the channel)
             for (int i = 0; i < 30; i++) {
-                String base = i % 2 == 0 ? a : b;
-                String id = track(base);
+                boolean onFollower = i % 2 == 1;
+                String id = track(onFollower ? b : a);
                 long accepted = System.nanoTime();
                 ids.add(id);
-                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() -> onOpenSocket(id));
-                slowestPickUp = Math.max(slowestPickUp, System.nanoTime() - accepted);
+                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10)).until(() -> onOpenSocket(id));
+                if (i > 0) {
+                    slowest[onFollower ? 1 : 0] = Math.max(slowest[onFollower ? 1 : 0], System.nanoTime() - accepted);
+                }
             }
-            System.out.printf("CLUSTER trigger to subscription, either instance: slowest %d ms (30 triggers, half on the"
-                    + " follower)%n", slowestPickUp / 1_000_000);
-            assertThat(slowestPickUp).as("subscribed within a few seconds whoever took it").isLessThan(5_000_000_000L);
+            System.out.printf("CLUSTER trigger to subscription: slowest %d ms taken by the leader, %d ms taken by the"
+                    + " follower (15 each)%n", slowest[0] / 1_000_000, slowest[1] / 1_000_000);
+            assertThat(slowest[1]).as("a follower's trigger is subscribed by the leader within moments (asked: 1 s)")
+                    .isLessThan(3_000_000_000L);
             assertThat(new JsonObject(get(b + "/status")).getJsonObject("genesysCallsByStatus").isEmpty())
                     .as("the follower never called Genesys").isTrue();
 
