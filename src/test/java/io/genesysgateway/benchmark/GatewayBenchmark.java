@@ -309,9 +309,15 @@ class GatewayBenchmark {
                 // after a (shortened) linger window each conversation is reconciled from analytics and closed
                 long c0 = System.nanoTime();
                 int analyticsBefore = simulator.requests(r -> r.path().contains("/analytics/")).size();
-                await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(100))
-                        .until(() -> simulator.allTopics().isEmpty());
-                row("close all after a 1 s linger (reconciled, unsubscribed)", ms(System.nanoTime() - c0));
+                try {
+                    await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(100))
+                            .until(() -> simulator.allTopics().isEmpty());
+                    row("close all after a 1 s linger (reconciled, unsubscribed)", ms(System.nanoTime() - c0));
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    // a finding, not the end of the benchmark: the paced part below still runs on the topics left
+                    row("close all after a 1 s linger (reconciled, unsubscribed)", "NOT DONE after 5 minutes: "
+                            + simulator.allTopics().size() + " topics still subscribed at Genesys");
+                }
                 row("analytics calls for that", Integer.toString(
                         simulator.requests(r -> r.path().contains("/analytics/")).size() - analyticsBefore));
 
