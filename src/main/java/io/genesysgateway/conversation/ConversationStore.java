@@ -116,15 +116,17 @@ public class ConversationStore {
     }
 
     /**
-     * A record of this conversation reached history: the outbox row and the conversation change in one transaction.
-     * Once none is left to deliver the conversation is delivered; still open, its topic lingers (another agent may
-     * wrap up after a transfer) and Genesys is asked at the end of the linger window.
+     * Records reached history: each outbox row and its conversation's change, all in one transaction. Once none is
+     * left to deliver a conversation is delivered; still open, its topic lingers (another agent may wrap up after a
+     * transfer) and Genesys is asked at the end of the linger window.
      */
-    public void delivered(String conversationId, String idempotencyKey) {
+    public void delivered(List<Outbox.Delivery> records) {
         Instant now = clock.instant();
         database.commit(sql -> {
-            outbox.markDelivered(sql, idempotencyKey, now);
-            conversations.delivered(sql, conversationId, now, schedule.afterLinger(now));
+            for (Outbox.Delivery record : records) {
+                outbox.markDelivered(sql, record.idempotencyKey(), now);
+                conversations.delivered(sql, record.conversationId(), now, schedule.afterLinger(now));
+            }
         });
     }
 
