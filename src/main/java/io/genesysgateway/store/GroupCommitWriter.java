@@ -83,6 +83,8 @@ final class GroupCommitWriter {
         thread = null;
     }
 
+    // a thread of its own, not one of Camel's pools: it must go on committing the routes' last work while Camel
+    // shuts its pools down, and stop only when the store is closed after them
     private synchronized void start() {
         if (thread == null) {
             Thread t = new Thread(this::loop, "store-writer");
