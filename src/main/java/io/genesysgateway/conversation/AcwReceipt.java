@@ -2,8 +2,11 @@ package io.genesysgateway.conversation;
 
 import io.genesysgateway.history.Outbox;
 
-/** An ACW event offered to the store: what became of it and, when {@link Outcome#STORED}, the record to deliver. */
-public record AcwReceipt(Outcome outcome, Outbox.Delivery delivery) {
+/**
+ * An ACW event offered to the store: what became of it, whose it is, where it came from ({@code live} or
+ * {@code reconciled}) and, when {@link Outcome#STORED}, the record to deliver.
+ */
+public record AcwReceipt(Outcome outcome, String conversationId, String source, Outbox.Delivery delivery) {
 
     /** What became of an ACW event offered to the store. */
     public enum Outcome {

@@ -15,6 +15,7 @@ import io.genesysgateway.reconcile.AnalyticsFindings;
 import io.genesysgateway.reconcile.ReconcileSchedule;
 import io.genesysgateway.store.Database;
 import io.genesysgateway.store.RecentCounts;
+import io.genesysgateway.store.Sql;
 import io.genesysgateway.store.StoreException;
 
 /**
@@ -91,40 +92,56 @@ public class ConversationStore {
      * context, so its first delivery reads nothing again.
      */
     public AcwReceipt acwReceived(String conversationId, String idempotencyKey, String envelope, String source) {
-        try {
-            // the context is parsed here, not on the store writer: every write of the store waits for that thread
-            String[] context = database.write(sql -> {
+        return acwReceived(List.of(new AcwRecord(conversationId, idempotencyKey, envelope, source))).get(0);
+    }
+
+    /** {@link #acwReceived(String, String, String, String)} for each of several wrap-ups, in as few commits as fit. */
+    public List<AcwReceipt> acwReceived(List<AcwRecord> records) {
+        List<Sql.Work<String>> works = new ArrayList<>(records.size());
+        for (AcwRecord r : records) {
+            works.add(sql -> {
                 Instant now = clock.instant();
-                if (!conversations.wrapupStored(sql, conversationId, now)) {
+                if (!conversations.wrapupStored(sql, r.conversationId(), now)) {
                     return null;
                 }
                 // a duplicate key fails here, and the unit of work (with the update above) is undone
-                outbox.insert(sql, idempotencyKey, conversationId, envelope, source, now);
-                return new String[] {conversations.context(sql, conversationId)};
+                outbox.insert(sql, r.idempotencyKey(), r.conversationId(), r.json(), r.source(), now);
+                return conversations.context(sql, r.conversationId());
             });
-            if (context == null) {
-                return new AcwReceipt(AcwReceipt.Outcome.UNTRACKED, null);
-            }
-            return new AcwReceipt(AcwReceipt.Outcome.STORED, new Outbox.Delivery(idempotencyKey, conversationId, envelope,
-                    source, 0, ContextJson.read(context[0], conversationId)));
-        } catch (StoreException e) {
-            if (e.isDuplicateKey()) {
-                return new AcwReceipt(AcwReceipt.Outcome.DUPLICATE, null);
-            }
-            throw e;
         }
+        List<Object> results = database.writeEach(works);
+        List<AcwReceipt> receipts = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            AcwRecord r = records.get(i);
+            Object result = results.get(i);
+            if (result instanceof StoreException e) {
+                if (!e.isDuplicateKey()) {
+                    throw e;
+                }
+                receipts.add(new AcwReceipt(AcwReceipt.Outcome.DUPLICATE, r.conversationId(), r.source(), null));
+            } else if (result == null) {
+                receipts.add(new AcwReceipt(AcwReceipt.Outcome.UNTRACKED, r.conversationId(), r.source(), null));
+            } else {
+                // the context is parsed here, not on the store writer: every write of the store waits for that thread
+                receipts.add(new AcwReceipt(AcwReceipt.Outcome.STORED, r.conversationId(), r.source(), new Outbox.Delivery(
+                        r.idempotencyKey(), r.conversationId(), r.json(), r.source(), 0, ContextJson.read((String) result, r.conversationId()))));
+            }
+        }
+        return receipts;
     }
 
     /**
-     * A record of this conversation reached history: the outbox row and the conversation change in one transaction.
-     * Once none is left to deliver the conversation is delivered; still open, its topic lingers (another agent may
-     * wrap up after a transfer) and Genesys is asked at the end of the linger window.
+     * Records reached history: each outbox row and its conversation's change, all in one transaction. Once none is
+     * left to deliver a conversation is delivered; still open, its topic lingers (another agent may wrap up after a
+     * transfer) and Genesys is asked at the end of the linger window.
      */
-    public void delivered(String conversationId, String idempotencyKey) {
+    public void delivered(List<Outbox.Delivery> records) {
         Instant now = clock.instant();
         database.commit(sql -> {
-            outbox.markDelivered(sql, idempotencyKey, now);
-            conversations.delivered(sql, conversationId, now, schedule.afterLinger(now));
+            for (Outbox.Delivery record : records) {
+                outbox.markDelivered(sql, record.idempotencyKey(), now);
+                conversations.delivered(sql, record.conversationId(), now, schedule.afterLinger(now));
+            }
         });
     }
 

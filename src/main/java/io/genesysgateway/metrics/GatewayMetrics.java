@@ -140,9 +140,14 @@ public class GatewayMetrics implements CamelContextAware, Service {
 
     /** Counts a history delivery attempt's outcome: {@code ok}, {@code retried}, {@code deferred} or {@code dead_letter}. */
     public void delivery(String outcome) {
+        deliveries(outcome, 1);
+    }
+
+    /** Counts {@code count} history deliveries with the same outcome. */
+    public void deliveries(String outcome, int count) {
         if (registry != null) {
             Counter.builder("genesys.gateway.deliveries").description("history deliveries by outcome")
-                    .tag("outcome", outcome).register(registry).increment();
+                    .tag("outcome", outcome).register(registry).increment(count);
         }
     }
 

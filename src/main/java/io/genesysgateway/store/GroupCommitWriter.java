@@ -39,16 +39,35 @@ final class GroupCommitWriter {
 
     /** Runs work in a transaction: committed when it returns, undone when it throws. */
     <T> T commit(Work<T> work) {
+        return await(commitEach(List.of(work)).get(0));
+    }
+
+    /**
+     * Several units of work, each committed when it returns or undone alone when it throws, all in the same commit
+     * when they fit in one; each result is then read with {@link #await}.
+     */
+    <T> List<CompletableFuture<T>> commitEach(List<Work<T>> works) {
         if (Thread.currentThread() == thread) {
             throw new IllegalStateException("a transaction inside a transaction");
         }
-        Pending<T> pending = new Pending<>(work);
         if (thread == null) {
             start(); // once: every write after that skips the lock
         }
-        writes.add(pending);
+        List<CompletableFuture<T>> results = new ArrayList<>(works.size());
+        List<Pending<T>> pending = new ArrayList<>(works.size());
+        for (Work<T> work : works) {
+            Pending<T> p = new Pending<>(work);
+            pending.add(p);
+            results.add(p.done);
+        }
+        writes.addAll(pending);
+        return results;
+    }
+
+    /** The result of a unit of work, once committed; its failure as a {@link StoreException} (or as thrown). */
+    static <T> T await(CompletableFuture<T> result) {
         try {
-            return pending.done.get();
+            return result.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException("interrupted while waiting for the store");
@@ -83,6 +102,8 @@ final class GroupCommitWriter {
         thread = null;
     }
 
+    // a thread of its own, not one of Camel's pools: it must go on committing the routes' last work while Camel
+    // shuts its pools down, and stop only when the store is closed after them
     private synchronized void start() {
         if (thread == null) {
             Thread t = new Thread(this::loop, "store-writer");

@@ -145,7 +145,7 @@ class GatewayBenchmark {
                 + " cores, " + CONCURRENCY + " records posted at once (gateway, raw client, no-gateway path); medians of "
                 + RUNS + " run(s) per configuration, runs interleaved\n\n");
         out.append("| store, topology | gateway burst /s | raw sink /s | gateway / raw | no gateway /s | gateway / no gateway "
-                + "| burst p50 / p99 | paced 500/s p50 / p99 | CPU ms per wrap-up: gateway / load generator / PostgreSQL / no-gateway path "
+                + "| burst p50 / p99 | paced 500/s p50 / p99 | CPU ms per wrap-up: gateway (without its JIT compiler) / load generator / PostgreSQL / no-gateway path "
                 + "| load average (1 min) at start |\n|---|---|---|---|---|---|---|---|---|---|\n");
         results.forEach((c, runs) -> out.append("| ").append(c.name()).append(" | ")
                 .append(median(runs, "gateway", "%.0f")).append(" | ").append(median(runs, "raw", "%.0f")).append(" | ")
@@ -153,7 +153,8 @@ class GatewayBenchmark {
                 .append(median(runs, "ratioPipeline", "%.2f")).append(" | ")
                 .append(median(runs, "burstP50", "%.0f")).append(" / ").append(median(runs, "burstP99", "%.0f")).append(" ms | ")
                 .append(median(runs, "pacedP50", "%.0f")).append(" / ").append(median(runs, "pacedP99", "%.0f")).append(" ms | ")
-                .append(median(runs, "gatewayCpu", "%.2f")).append(" / ").append(median(runs, "loadGeneratorCpu", "%.2f"))
+                .append(median(runs, "gatewayCpu", "%.2f")).append(" (").append(median(runs, "gatewayCpuWithoutJit", "%.2f"))
+                .append(") / ").append(median(runs, "loadGeneratorCpu", "%.2f"))
                 .append(" / ").append(c.store().equals("postgres") ? median(runs, "othersCpu", "%.2f") : "-")
                 .append(" / ").append(median(runs, "pipelineCpu", "%.2f")).append(" | ")
                 .append(runs.stream().map(r -> String.format("%.1f", r.figures().get("load"))).collect(Collectors.joining(", ")))
@@ -277,6 +278,7 @@ class GatewayBenchmark {
                 long delivered = System.nanoTime();
                 String cpuDuringBurst = cpu.report(conversations);
                 figures.put("gatewayCpu", cpu.gatewayMsPerRecord);
+                figures.put("gatewayCpuWithoutJit", cpu.gatewayWithoutJitMsPerRecord);
                 figures.put("loadGeneratorCpu", cpu.loadGeneratorMsPerRecord);
                 figures.put("othersCpu", cpu.othersMsPerRecord);
                 figures.put("gatewayWaited", cpu.gatewayWaitedPercent);
@@ -309,9 +311,15 @@ class GatewayBenchmark {
                 // after a (shortened) linger window each conversation is reconciled from analytics and closed
                 long c0 = System.nanoTime();
                 int analyticsBefore = simulator.requests(r -> r.path().contains("/analytics/")).size();
-                await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(100))
-                        .until(() -> simulator.allTopics().isEmpty());
-                row("close all after a 1 s linger (reconciled, unsubscribed)", ms(System.nanoTime() - c0));
+                try {
+                    await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(100))
+                            .until(() -> simulator.allTopics().isEmpty());
+                    row("close all after a 1 s linger (reconciled, unsubscribed)", ms(System.nanoTime() - c0));
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    // a finding, not the end of the benchmark: the paced part below still runs on the topics left
+                    row("close all after a 1 s linger (reconciled, unsubscribed)", "NOT DONE after 5 minutes: "
+                            + simulator.allTopics().size() + " topics still subscribed at Genesys");
+                }
                 row("analytics calls for that", Integer.toString(
                         simulator.requests(r -> r.path().contains("/analytics/")).size() - analyticsBefore));
 
