@@ -116,6 +116,8 @@ public class Leadership implements CamelContextAware {
             LOG.info("Instance {} leads: it drives the Genesys OAuth client now", instanceId);
         } else {
             LOG.warn("Instance {} no longer leads ({} does)", instanceId, leader == null ? "none yet" : leader.getId());
+            // an event from ZooKeeper's thread, not a call a route makes: no Camel consumer could receive it, so it is
+            // sent into the route that says what a lost leadership does
             try (ProducerTemplate template = camelContext.createProducerTemplate()) {
                 template.sendBody("direct:leadership-lost", instanceId);
             } catch (Exception e) {
