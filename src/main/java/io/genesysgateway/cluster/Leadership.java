@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * the leader-only routes' policy ({@code leaderOnly}) changes nothing. In cluster mode the instances elect a leader through Camel's cluster
  * service on ZooKeeper: the leader-only routes carry the {@link ClusteredRoutePolicy} returned here (started on the
  * leader, stopped elsewhere), and a lost leadership is sent to {@code direct:leadership-lost} so that the sockets
- * and channels of this instance go with it.
+ * and channels of this instance go with it. A leader whose ZooKeeper connection is lost stops leading at once, before
+ * its session can expire ({@link ConnectedElection}).
  */
 public class Leadership implements CamelContextAware {
 
@@ -42,6 +43,7 @@ public class Leadership implements CamelContextAware {
     private long connectTimeoutMillis = 5_000;
     private volatile CuratorFramework curator;
     private volatile ZooKeeperClusterService service;
+    private volatile ConnectedElection election;
     private volatile CamelClusterView view;
     private volatile RoutePolicy policy;
     private final AtomicBoolean leading = new AtomicBoolean();
@@ -78,9 +80,12 @@ public class Leadership implements CamelContextAware {
         service.setId(instanceId);
         service.setCamelContext(camelContext);
         camelContext.addService(service, true, true);
-        view = service.getView(namespace);
+        // a leader cut off from ZooKeeper stops leading before its session can expire (see ConnectedElection)
+        election = new ConnectedElection(service, curator);
+        camelContext.addService(election, true, true);
+        view = election.getView(namespace);
         view.addEventListener((CamelClusterEventListener.Leadership) this::leadershipChanged);
-        ClusteredRoutePolicy clustered = ClusteredRoutePolicy.forNamespace(service, namespace);
+        ClusteredRoutePolicy clustered = ClusteredRoutePolicy.forNamespace(election, namespace);
         clustered.setCamelContext(camelContext);
         bind(clustered);
         LOG.info("Cluster mode: instance {} joined the election '{}' on ZooKeeper {} (session time-out {} ms)",
@@ -92,6 +97,11 @@ public class Leadership implements CamelContextAware {
      * session time-out. Camel calls it for the copy of the bean it makes while it first reads the routes, too.
      */
     public synchronized void stop() throws Exception {
+        if (election != null) {
+            camelContext.removeService(election);
+            election.stop();
+            election = null;
+        }
         if (service != null) {
             camelContext.removeService(service);
             service.stop();
@@ -155,13 +165,16 @@ public class Leadership implements CamelContextAware {
         if (isAlone()) {
             return Map.of("mode", "alone", "instance", instanceId, "leader", true);
         }
+        boolean leader = leads();
         String leaderId;
         try {
-            leaderId = view.getLeader().map(CamelClusterMember::getId).orElse("");
+            // the leader names itself without asking ZooKeeper: over a connection that went silent the question would
+            // hang until the connection is found lost, and /status with it
+            leaderId = leader ? instanceId : view.getLeader().map(CamelClusterMember::getId).orElse("");
         } catch (RuntimeException e) {
             leaderId = ""; // ZooKeeper unreachable right now
         }
-        return Map.of("mode", "cluster", "instance", instanceId, "leader", leads(), "leaderInstance", leaderId,
+        return Map.of("mode", "cluster", "instance", instanceId, "leader", leader, "leaderInstance", leaderId,
                 "lastElectionAt", lastElectionAt == 0 ? "" : java.time.Instant.ofEpochMilli(lastElectionAt).toString());
     }
 

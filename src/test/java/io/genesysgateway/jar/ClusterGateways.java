@@ -1,0 +1,154 @@
+package io.genesysgateway.jar;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.genesysgateway.simulator.GenesysSimulator;
+import io.genesysgateway.simulator.SimulatorSettings;
+import io.genesysgateway.sink.HistorySink;
+import io.genesysgateway.sink.HistorySink.Received;
+import io.genesysgateway.store.PostgresServer;
+import io.vertx.core.json.JsonObject;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Gateway processes from the built jar in cluster mode, against the simulator and the history sink: how the cluster
+ * ITs start them, send them triggers, read their /status and count what history got.
+ */
+final class ClusterGateways {
+
+    static final Path JAR = Path.of("target/genesys-gateway.jar");
+    static final String KEY = "cluster-key";
+    private final GenesysSimulator simulator;
+    private final HistorySink sink;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    ClusterGateways(GenesysSimulator simulator, HistorySink sink) {
+        this.simulator = simulator;
+        this.sink = sink;
+    }
+
+    /** The settings every instance shares: a fresh database, short history and reconciliation periods. */
+    Map<String, String> environment(PostgresServer postgres, String zookeeper) throws Exception {
+        Map<String, String> env = new HashMap<>(Map.of(
+                "GENESYS_LOGIN_URL", simulator.baseUrl(), "GENESYS_API_URL", simulator.baseUrl(),
+                "GENESYS_CLIENT_ID", SimulatorSettings.CLIENT_ID, "GENESYS_CLIENT_SECRET", SimulatorSettings.CLIENT_SECRET,
+                "HISTORY_URL", sink.url(), "GATEWAY_API_KEY", KEY,
+                "STORE_URL", postgres.createDatabase("cluster_" + System.nanoTime()), "STORE_USER", "postgres",
+                "CLUSTER_ZOOKEEPER", zookeeper));
+        env.putAll(Map.of("HISTORY_POLL_MILLIS", "200", "HISTORY_BACKOFF_MILLIS", "200",
+                // a record the dead leader had in flight is sent again by the other instance once its lease is over
+                "HISTORY_LEASE_SECONDS", "10",
+                "RECONCILE_POLL_SECONDS", "1", "RECONCILE_LINGER_SECONDS", "1", "RECONCILE_AFTER_GAP_SECONDS", "2,30",
+                "CLUSTER_SESSION_TIMEOUT_MILLIS", "8000"));
+        return env;
+    }
+
+    /** Starts gateway-{name} on {@code base}'s port; its output goes to a new target/cluster-{name}.log. */
+    Process start(Map<String, String> env, String name, String base) throws IOException {
+        return start(env, name, base, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    /** Starts gateway-{name} again: its output is added to its log. */
+    Process startAgain(Map<String, String> env, String name, String base) throws IOException {
+        return start(env, name, base, StandardOpenOption.APPEND);
+    }
+
+    private Process start(Map<String, String> env, String name, String base, StandardOpenOption logMode) throws IOException {
+        assertThat(JAR).as("built by mvn package").exists();
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString()).directory(new File(".")).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(k -> k.startsWith("GENESYS_") || k.startsWith("HISTORY_")
+                || k.startsWith("GATEWAY_") || k.startsWith("STORE_") || k.startsWith("RECONCILE_") || k.startsWith("CLUSTER_"));
+        builder.environment().putAll(env);
+        builder.environment().put("GATEWAY_PORT", base.substring(base.lastIndexOf(':') + 1));
+        builder.environment().put("GATEWAY_INSTANCE_ID", "gateway-" + name);
+        Path log = Path.of("target", "cluster-" + name + ".log");
+        Files.writeString(log, "=== " + name + System.lineSeparator(), StandardOpenOption.CREATE, logMode);
+        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        return builder.start();
+    }
+
+    void awaitUp(Process process, String base) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            assertThat(process.isAlive()).as("the gateway process is running").isTrue();
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create(base + "/observe/health")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException notYet) {
+                return false;
+            }
+        });
+    }
+
+    boolean leads(String base) {
+        try {
+            return cluster(base).getBoolean("leader");
+        } catch (Exception notAnswering) {
+            return false;
+        }
+    }
+
+    JsonObject cluster(String base) throws Exception {
+        return new JsonObject(get(base + "/status")).getJsonObject("cluster");
+    }
+
+    /** The topic is on a channel whose socket is open (a dead leader's channels keep theirs, without a socket). */
+    boolean onOpenSocket(String id) {
+        String topic = "v2.detail.events.conversation." + id + ".acw";
+        return simulator.channels().stream().anyMatch(c -> c.topics().contains(topic) && c.hasOpenSocket());
+    }
+
+    /** Sends a trigger for a new conversation; asserts its 202 and returns the conversation id. */
+    String track(String base) throws Exception {
+        String id = UUID.randomUUID().toString();
+        HttpResponse<String> r = trigger(base, id);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        return id;
+    }
+
+    HttpResponse<String> trigger(String base, String id) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + "/customers/supportInteraction"))
+                .header("X-API-Key", KEY).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"conversationId\":\"" + id + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    String get(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).header("X-API-Key", KEY).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    long recorded(List<String> ids) {
+        return records(ids).stream().map(Received::idempotencyKey).distinct().count();
+    }
+
+    long duplicated(List<String> ids) {
+        return records(ids).size() - recorded(ids);
+    }
+
+    private List<Received> records(List<String> ids) {
+        return sink.received().stream().filter(r -> ids.contains(r.body().getString("conversationId"))).toList();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
