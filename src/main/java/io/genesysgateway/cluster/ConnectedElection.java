@@ -65,9 +65,10 @@ class ConnectedElection extends AbstractCamelClusterService<ConnectedElection.Vi
     }
 
     /**
-     * An expired session took this instance's place in the election with it, and Camel's view does not stand again by
-     * itself (its Curator LeaderSelector is not re-queued): once reconnected, restarting the view re-queues it, so that
-     * this instance is a standby again. Checked a second later, and again until it is in (or out of attempts).
+     * A lost connection costs this instance its place in the election (Curator cancels a leadership on SUSPENDED, an
+     * expired session removes the candidate), and Camel's view does not stand again by itself (its Curator
+     * LeaderSelector is not re-queued): once reconnected, restarting the view re-queues it, so that this instance is a
+     * standby again. Checked a second later, and again until it is in (or out of attempts).
      */
     private void rejoinSoon(View view, int attemptsLeft) {
         ScheduledExecutorService executor = rejoining;
@@ -78,9 +79,9 @@ class ConnectedElection extends AbstractCamelClusterService<ConnectedElection.Vi
             try {
                 String id = view.getLocalMember().getId();
                 if (view.election.getMembers().stream().anyMatch(m -> id.equals(m.getId()))) {
-                    return; // still a candidate: the session survived the disconnection
+                    return; // a candidate (again)
                 }
-                LOG.info("Instance {} stands for election '{}' again (its ZooKeeper session had expired)", id,
+                LOG.info("Instance {} stands for election '{}' again (its place went with the ZooKeeper connection)", id,
                         view.getNamespace());
                 zookeeper.stopView(view.getNamespace());
                 zookeeper.startView(view.getNamespace());
