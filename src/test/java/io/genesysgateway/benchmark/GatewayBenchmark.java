@@ -237,7 +237,8 @@ class GatewayBenchmark {
             Process gateway = builder.start();
             String base = "http://127.0.0.1:" + port;
             try {
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> status(base + "/observe/health") == 200);
+                // generous: a loaded machine (other builds) has taken a minute to start a gateway
+                await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(50)).until(() -> status(base + "/observe/health") == 200);
                 // on a shared machine the port can be taken meanwhile; then the health answer came from someone else
                 if (Files.readString(Path.of("target/benchmark-gateway-" + label + ".log")).contains("Address already in use")) {
                     throw new PortTaken("port " + port + " was taken before the gateway could bind it");
