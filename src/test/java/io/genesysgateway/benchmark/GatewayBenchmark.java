@@ -208,10 +208,15 @@ class GatewayBenchmark {
                 command.addAll(List.of(jvmOptions.replace("{run}", label).split("\\s+")));
             }
             // a variant BENCHMARK_JAR=path runs another build (e.g. the code before a change) in the same runs
-            String jar = config.env().getOrDefault("BENCHMARK_JAR", System.getProperty("benchmark.jar", "target/genesys-gateway.jar"));
+            String jar = config.env().containsKey("BENCHMARK_JAR") ? new File(config.env().get("BENCHMARK_JAR")).getAbsolutePath()
+                    : System.getProperty("benchmark.jar", "target/genesys-gateway.jar");
             command.addAll(List.of("-jar", jar));
             Path storeDir = java.nio.file.Files.createTempDirectory("gateway-benchmark-store-");
-            ProcessBuilder builder = new ProcessBuilder(command).directory(new File(".")).redirectErrorStream(true)
+            // another build runs from a directory of its own: a gateway reads application.properties from where it runs
+            // first, and this project's may name settings or classes that build does not have
+            File workDir = config.env().containsKey("BENCHMARK_JAR")
+                    ? java.nio.file.Files.createTempDirectory("gateway-benchmark-other-build-").toFile() : new File(".");
+            ProcessBuilder builder = new ProcessBuilder(command).directory(workDir).redirectErrorStream(true)
                     .redirectOutput(new File("target/benchmark-gateway-" + label + ".log"));
             builder.environment().putAll(Map.of("GENESYS_LOGIN_URL", simulator.baseUrl(), "GENESYS_API_URL", simulator.baseUrl(),
                     "GENESYS_CLIENT_ID", SimulatorSettings.CLIENT_ID, "GENESYS_CLIENT_SECRET", SimulatorSettings.CLIENT_SECRET,
