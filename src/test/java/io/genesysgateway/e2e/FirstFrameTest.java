@@ -31,6 +31,8 @@ class FirstFrameTest extends GatewayTestSupport {
         String id = newConversationId();
         trackAndAwaitSubscription(id, new JsonObject());
         String channel = simulator.channelWithTopic(topicOf(id)).orElseThrow().id();
+        // the first socket's greeting can still be on its way when the subscription is done: counted first
+        await().atMost(Duration.ofSeconds(10)).until(() -> unrecognised() == simulator.socketsOpened());
         long socketsBefore = simulator.socketsOpened();
         long framesBefore = unrecognised();
 
