@@ -125,6 +125,12 @@ public class Leadership implements CamelContextAware {
         if (now) {
             LOG.info("Instance {} leads: it drives the Genesys OAuth client now", instanceId);
         } else {
+            if (camelContext.isStopping() || camelContext.isStopped()) {
+                // this instance is stopping: its routes close the sockets themselves, and route leadership-lost may be
+                // stopped already (a send to a direct endpoint without a consumer waits 30 s, holding up the stop)
+                LOG.info("Instance {} left the election on its way down", instanceId);
+                return;
+            }
             LOG.warn("Instance {} no longer leads ({} does)", instanceId, leader == null ? "none yet" : leader.getId());
             // an event from ZooKeeper's thread, not a call a route makes: no Camel consumer could receive it, so it is
             // sent into the route that says what a lost leadership does

@@ -10,14 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import io.genesysgateway.simulator.AcwEvent;
-import io.genesysgateway.simulator.GenesysSimulator;
-import io.genesysgateway.simulator.SimulatorSettings;
-import io.genesysgateway.sink.HistorySink;
-import io.genesysgateway.store.PostgresServer;
 import io.vertx.core.json.JsonObject;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,30 +22,7 @@ import static org.awaitility.Awaitility.await;
  * ({@code kill -9}) while wrap-ups flow, the other one leads within the session time-out, and history gets every
  * wrap-up exactly once. Cluster mode's start-up refusals (embedded store, no ZooKeeper) too.
  */
-class ClusterFailoverIT {
-
-    private static GenesysSimulator simulator;
-    private static HistorySink sink;
-    private static PostgresServer postgres;
-    private static TestingServer zookeeper;
-    private static ClusterGateways gateways;
-
-    @BeforeAll
-    static void fakes() throws Exception {
-        simulator = new GenesysSimulator(SimulatorSettings.defaults()).start();
-        sink = new HistorySink().start(0);
-        postgres = PostgresServer.start();
-        zookeeper = new TestingServer(true);
-        gateways = new ClusterGateways(simulator, sink);
-    }
-
-    @AfterAll
-    static void stopFakes() throws Exception {
-        simulator.close();
-        sink.close();
-        postgres.close();
-        zookeeper.close();
-    }
+class ClusterFailoverIT extends ClusterTestSupport {
 
     @Test
     void theOtherInstanceLeadsAfterKill9AndHistoryGetsEveryWrapupOnce() throws Exception {

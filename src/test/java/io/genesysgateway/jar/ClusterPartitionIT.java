@@ -11,15 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import io.genesysgateway.simulator.AcwEvent;
-import io.genesysgateway.simulator.GenesysSimulator;
 import io.genesysgateway.simulator.GenesysSimulator.RecordedRequest;
 import io.genesysgateway.simulator.GenesysSimulator.SimChannel;
-import io.genesysgateway.simulator.SimulatorSettings;
-import io.genesysgateway.sink.HistorySink;
-import io.genesysgateway.store.PostgresServer;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,30 +24,7 @@ import static org.awaitility.Awaitility.await;
  * its ZooKeeper session can expire, so before the other instance is elected; the other leads, history gets every
  * wrap-up exactly once, and once the link is healed the old leader stays a follower that drives nothing.
  */
-class ClusterPartitionIT {
-
-    private static GenesysSimulator simulator;
-    private static HistorySink sink;
-    private static PostgresServer postgres;
-    private static TestingServer zookeeper;
-    private static ClusterGateways gateways;
-
-    @BeforeAll
-    static void fakes() throws Exception {
-        simulator = new GenesysSimulator(SimulatorSettings.defaults()).start();
-        sink = new HistorySink().start(0);
-        postgres = PostgresServer.start();
-        zookeeper = new TestingServer(true);
-        gateways = new ClusterGateways(simulator, sink);
-    }
-
-    @AfterAll
-    static void stopFakes() throws Exception {
-        simulator.close();
-        sink.close();
-        postgres.close();
-        zookeeper.close();
-    }
+class ClusterPartitionIT extends ClusterTestSupport {
 
     @Test
     void aLeaderCutOffFromZookeeperStopsDrivingGenesysBeforeTheOtherLeads() throws Exception {

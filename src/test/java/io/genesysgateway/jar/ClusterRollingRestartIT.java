@@ -13,13 +13,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.genesysgateway.simulator.AcwEvent;
-import io.genesysgateway.simulator.GenesysSimulator;
-import io.genesysgateway.simulator.SimulatorSettings;
-import io.genesysgateway.sink.HistorySink;
-import io.genesysgateway.store.PostgresServer;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,30 +23,7 @@ import static org.awaitility.Awaitility.await;
  * that are up (as a load balancer sends them) and wrap-ups flow. No trigger is refused by a live instance, history
  * gets every wrap-up exactly once.
  */
-class ClusterRollingRestartIT {
-
-    private static GenesysSimulator simulator;
-    private static HistorySink sink;
-    private static PostgresServer postgres;
-    private static TestingServer zookeeper;
-    private static ClusterGateways gateways;
-
-    @BeforeAll
-    static void fakes() throws Exception {
-        simulator = new GenesysSimulator(SimulatorSettings.defaults()).start();
-        sink = new HistorySink().start(0);
-        postgres = PostgresServer.start();
-        zookeeper = new TestingServer(true);
-        gateways = new ClusterGateways(simulator, sink);
-    }
-
-    @AfterAll
-    static void stopFakes() throws Exception {
-        simulator.close();
-        sink.close();
-        postgres.close();
-        zookeeper.close();
-    }
+class ClusterRollingRestartIT extends ClusterTestSupport {
 
     @Test
     void restartingEachInstanceInTurnRefusesNoTriggerAndLosesNothing() throws Exception {
