@@ -2,9 +2,11 @@ package io.genesysgateway.cluster;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
@@ -48,7 +50,8 @@ public class Leadership implements CamelContextAware {
     private volatile RoutePolicy policy;
     private final AtomicBoolean leading = new AtomicBoolean();
     private final AtomicBoolean recoveryDue = new AtomicBoolean(true);
-    private volatile long lastElectionAt;
+    private final AtomicLong leadershipChanges = new AtomicLong();
+    private final ClusterMembers members = new ClusterMembers();
 
     /** Cluster mode: connects to ZooKeeper within the connect time-out or stops start-up, then joins the election. */
     public synchronized void start() throws Exception {
@@ -120,9 +123,10 @@ public class Leadership implements CamelContextAware {
         if (leading.getAndSet(now) == now) {
             return;
         }
-        lastElectionAt = System.currentTimeMillis();
+        leadershipChanges.incrementAndGet();
         recoveryDue.set(true); // the next leadership here starts from the store again
         if (now) {
+            members.leaderIs(instanceId, System.currentTimeMillis());
             LOG.info("Instance {} leads: it drives the Genesys OAuth client now", instanceId);
         } else {
             if (camelContext.isStopping() || camelContext.isStopped()) {
@@ -166,22 +170,50 @@ public class Leadership implements CamelContextAware {
         return isAlone() || (view != null && view.getLocalMember().isLeader());
     }
 
-    /** For /status: this instance, whether it leads, and who does. */
+    /** Asks ZooKeeper which instances stand in the election (route cluster-members); returns how many (1 alone). */
+    public int refreshMembers() {
+        return isAlone() ? 1 : members.refresh(view);
+    }
+
+    /** For /status: this instance, its role, who leads, the instances in the election and the last leadership change. */
     public Map<String, Object> describe() {
-        if (isAlone()) {
-            return Map.of("mode", "alone", "instance", instanceId, "leader", true);
-        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("mode", isAlone() ? "alone" : "cluster");
+        out.put("instance", instanceId);
         boolean leader = leads();
-        String leaderId;
-        try {
-            // the leader names itself without asking ZooKeeper: over a connection that went silent the question would
-            // hang until the connection is found lost, and /status with it
-            leaderId = leader ? instanceId : view.getLeader().map(CamelClusterMember::getId).orElse("");
-        } catch (RuntimeException e) {
-            leaderId = ""; // ZooKeeper unreachable right now
+        out.put("leader", leader);
+        out.put("role", leader ? "leader" : "follower");
+        if (isAlone()) {
+            return out;
         }
-        return Map.of("mode", "cluster", "instance", instanceId, "leader", leader, "leaderInstance", leaderId,
-                "lastElectionAt", lastElectionAt == 0 ? "" : java.time.Instant.ofEpochMilli(lastElectionAt).toString());
+        // the leader names itself; a follower says whom ZooKeeper named at the last ask (route cluster-members, a
+        // second ago at most): asking now, over a connection gone silent, would hold up /status until it is found lost
+        String known = members.leader();
+        String leaderId = leader ? instanceId : known != null ? known : askLeader();
+        out.put("leaderInstance", leaderId);
+        members.describeInto(out);
+        // how often this instance took or lost the lead since it started
+        out.put("leadershipChanges", leadershipChanges.get());
+        return out;
+    }
+
+    /** Before the first ask of route cluster-members has worked (just after the start). */
+    private String askLeader() {
+        try {
+            return view.getLeader().map(CamelClusterMember::getId).orElse("");
+        } catch (RuntimeException e) {
+            return ""; // ZooKeeper unreachable right now
+        }
+    }
+
+    /** Instances in the election as last seen (1 when alone), for the metrics. */
+    public int instanceCount() {
+        return isAlone() ? 1 : members.count();
+    }
+
+    /** Times this instance took or lost the lead since it started, for the metrics. */
+    public long leadershipChanges() {
+        return leadershipChanges.get();
     }
 
     public String instanceId() {

@@ -96,6 +96,17 @@ public class ConversationRepository {
                 + " order by tracked_at", 0, row -> row.text(1));
     }
 
+    /** Triggers not yet subscribed: how many, and the oldest one's time (null when none). */
+    public record Unsubscribed(long count, Instant oldestTrackedAt) {
+    }
+
+    /** Triggers stored whose topic was never yet on a channel (a follower's wait for the leader, or Genesys down). */
+    public Unsubscribed unsubscribed(Sql sql) throws SQLException {
+        return sql.first("select count(*), min(tracked_at) from tracked_conversation where state = "
+                + StateSql.literal(ConversationState.PENDING) + " and subscribed_at is null and closed_at is null",
+                row -> new Unsubscribed(row.number(1), row.instant(2)));
+    }
+
     /** A wrap-up of it was stored; false when it is not tracked (never, or purged). */
     public boolean wrapupStored(Sql sql, String id, Instant now) throws SQLException {
         return sql.update(WRAPUP_STORED, now, id) == 1;

@@ -37,6 +37,8 @@ public class ConversationStore {
     private Database database;
     private Outbox outbox;
     private final Clock clock = Clock.systemUTC();
+    private volatile Map<String, Object> lag;
+    private volatile long lagReadAt;
     private final RecentCounts counts = new RecentCounts(
             Arrays.stream(ConversationState.values()).map(ConversationState::label).toList(),
             () -> database.read(conversations::countsByState));
@@ -254,6 +256,23 @@ public class ConversationStore {
         out.put("message", newlyTracked ? "tracking started; the subscription follows within moments"
                 : "already tracked: no second subscription");
         return out;
+    }
+
+    /**
+     * The triggers the leader has not yet subscribed: how many, and how long the oldest has waited (seconds, 0 when
+     * none). In cluster mode this is how far the leader lags behind the triggers the followers (and it) took.
+     */
+    public Map<String, Object> subscriptionLag() {
+        Map<String, Object> last = lag;
+        if (last != null && System.currentTimeMillis() - lagReadAt < 1000) {
+            return last; // metrics read it twice per scrape
+        }
+        ConversationRepository.Unsubscribed waiting = database.read(conversations::unsubscribed);
+        Instant oldest = waiting.oldestTrackedAt();
+        long seconds = oldest == null ? 0 : Math.max(0, Duration.between(oldest, clock.instant()).toSeconds());
+        lag = Map.of("waiting", waiting.count(), "oldestWaitingSeconds", seconds);
+        lagReadAt = System.currentTimeMillis();
+        return lag;
     }
 
     /** Conversations by state, at most a second old (metrics read it once per state). */

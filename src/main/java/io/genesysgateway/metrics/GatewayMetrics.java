@@ -7,6 +7,7 @@ import java.util.function.ToDoubleFunction;
 import java.util.regex.Pattern;
 
 import io.genesysgateway.channel.ChannelFigures;
+import io.genesysgateway.cluster.Leadership;
 import io.genesysgateway.conversation.ConversationState;
 import io.genesysgateway.conversation.ConversationStore;
 import io.genesysgateway.genesys.GenesysApi;
@@ -82,6 +83,7 @@ public class GatewayMetrics implements CamelContextAware, Service {
     private GenesysApi api;
     private Outbox outbox;
     private DeliveryHealth deliveryHealth;
+    private Leadership leadership;
 
     @Override
     public synchronized void start() {
@@ -110,9 +112,22 @@ public class GatewayMetrics implements CamelContextAware, Service {
                 ChannelSockets::secondsSinceLastFrame);
         gauge("genesys.gateway.dead.letters", "history records in the dead-letter state", outbox, Outbox::deadLetterCount);
         gauge("genesys.gateway.outbox.pending", "wrap-ups stored and not yet accepted by history", outbox, Outbox::pendingCount);
-        gauge("genesys.gateway.token.valid", "1 while an access token can be had", tokenCache, t -> t.isHealthy() ? 1 : 0);
+        // a follower holds no token (the leader does): it reports 1, so that an alert on 0 means the leader's token
+        gauge("genesys.gateway.token.valid", "1 while an access token can be had (always 1 on a follower)", tokenCache,
+                t -> t.isHealthy() || !leadership.leads() ? 1 : 0);
         gauge("genesys.gateway.history.failing", "1 while history deliveries keep failing (readiness is DOWN for it)",
                 deliveryHealth, h -> h.isFailing() ? 1 : 0);
+        gauge("genesys.gateway.subscriptions.waiting", "triggers stored whose topic is not yet on a channel", conversations,
+                c -> ((Number) c.subscriptionLag().get("waiting")).doubleValue());
+        gauge("genesys.gateway.subscriptions.oldest.waiting.seconds",
+                "how long the oldest trigger not yet subscribed has waited (in a cluster: the leader's lag)", conversations,
+                c -> ((Number) c.subscriptionLag().get("oldestWaitingSeconds")).doubleValue());
+        gauge("genesys.gateway.cluster.leader", "1 while this instance drives the Genesys client (always, alone)",
+                leadership, l -> l.leads() ? 1 : 0);
+        gauge("genesys.gateway.cluster.instances", "instances in the election as last seen on ZooKeeper (1 alone)",
+                leadership, Leadership::instanceCount);
+        counter("genesys.gateway.cluster.leadership.changes", "times this instance took or lost the lead", leadership,
+                Leadership::leadershipChanges);
         // the same answer as /observe/health/ready, for alerting where nothing probes the pod
         gauge("genesys.gateway.ready", "1 while the readiness checks are UP", camelContext, GatewayMetrics::ready);
         counter("genesys.gateway.reconnects", "socket replacements after a loss", channels, ChannelFigures::reconnects);
@@ -213,6 +228,10 @@ public class GatewayMetrics implements CamelContextAware, Service {
 
     public void setOutbox(Outbox outbox) {
         this.outbox = outbox;
+    }
+
+    public void setLeadership(Leadership leadership) {
+        this.leadership = leadership;
     }
 
     public void setDeliveryHealth(DeliveryHealth deliveryHealth) {

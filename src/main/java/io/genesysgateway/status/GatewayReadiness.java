@@ -6,6 +6,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import io.genesysgateway.channel.ChannelFigures;
+import io.genesysgateway.cluster.Leadership;
 import io.genesysgateway.genesys.TokenCache;
 import io.genesysgateway.history.DeliveryHealth;
 import io.genesysgateway.history.Outbox;
@@ -21,7 +22,8 @@ import org.apache.camel.spi.SupervisingRouteController;
  * route controller (the HTTP server answers before every route is up), while the store does not answer, while no
  * access token can be had,
  * while a channel that carries topics has no open socket (its events are being lost right now), or while
- * Communication History keeps refusing records; the message says which. Camel
+ * Communication History keeps refusing records; the message says which. A follower in cluster mode holds no token and
+ * no socket (the leader does): only the routes, the store and history count for it. Camel
  * finds it as a {@code HealthCheck} bean in the registry (beans.camel.yaml).
  */
 public class GatewayReadiness extends AbstractHealthCheck {
@@ -31,6 +33,7 @@ public class GatewayReadiness extends AbstractHealthCheck {
     private DeliveryHealth deliveryHealth;
     private Database database;
     private Outbox outbox;
+    private Leadership leadership;
     private boolean sandbox;
 
     public GatewayReadiness() {
@@ -44,6 +47,10 @@ public class GatewayReadiness extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        boolean drivesGenesys = leadership == null || leadership.leads();
+        if (leadership != null && !leadership.isAlone()) {
+            builder.detail("role", drivesGenesys ? "leader" : "follower");
+        }
         long withoutSocket = channels.channelsWithoutSocket();
         builder.detail("channels", channels.channelCount());
         builder.detail("topics", channels.topicCount());
@@ -61,9 +68,9 @@ public class GatewayReadiness extends AbstractHealthCheck {
             builder.message(routesProblem).down();
         } else if (storeProblem != null) {
             builder.message(storeProblem).down();
-        } else if (!tokenCache.isHealthy()) {
+        } else if (drivesGenesys && !tokenCache.isHealthy()) {
             builder.message("no Genesys access token: " + tokenCache.lastFailureMessage()).down();
-        } else if (withoutSocket > 0) {
+        } else if (drivesGenesys && withoutSocket > 0) {
             builder.message(withoutSocket + " channel(s) carrying topics have no open socket, reconnecting: "
                     + String.join("; ", channels.socketLosses())).down();
         } else if (deliveryHealth.isFailing()) {
@@ -111,6 +118,10 @@ public class GatewayReadiness extends AbstractHealthCheck {
 
     public void setOutbox(Outbox outbox) {
         this.outbox = outbox;
+    }
+
+    public void setLeadership(Leadership leadership) {
+        this.leadership = leadership;
     }
 
     public void setChannels(ChannelFigures channels) {

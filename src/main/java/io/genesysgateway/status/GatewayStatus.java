@@ -38,6 +38,8 @@ public class GatewayStatus {
             out.put("sandbox", "SANDBOX: simulated Genesys Cloud, not a production gateway");
         }
         out.put("conversations", conversations.countsByState());
+        // triggers stored, not yet on a channel: in cluster mode the leader's lag behind every instance's triggers
+        out.put("subscriptionLag", conversations.subscriptionLag());
         out.put("channels", channels.describeChannels());
         out.put("topics", channels.topicCount());
         out.put("sockets", sockets.counters());

@@ -35,6 +35,7 @@ class StatusPageTest extends GatewayTestSupport {
         String dom = chromium(profile, "--dump-dom", url);
         assertThat(dom).contains(channel).contains(">open<").contains("subscribed");
         assertThat(dom).contains("<div id=\"error\"></div>");
+        assertThat(dom).as("the instance line").contains("alone (it drives the Genesys client)");
 
         Path screenshot = Path.of("target/status-page.png").toAbsolutePath();
         Files.deleteIfExists(screenshot);

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.genesysgateway.simulator.AcwEvent;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,6 +46,7 @@ class ClusterRollingRestartIT extends ClusterTestSupport {
                 up.add(name);
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> gateways.leads(bases.get("a")) || gateways.leads(bases.get("b")));
+            clusterIsShownOnBoth(bases);
 
             // a trigger every 100 ms to an instance that is up, and the wrap-up of each conversation once it is subscribed
             Thread feeder = new Thread(() -> {
@@ -117,6 +119,11 @@ class ClusterRollingRestartIT extends ClusterTestSupport {
                     emitted.size(), gateways.recorded(accepted), gateways.duplicated(accepted));
             assertThat(refused).as("no trigger refused by a live instance").isEmpty();
             assertThat(gateways.duplicated(accepted)).isZero();
+            clusterIsShownOnBoth(bases);
+            for (String base : bases.values()) {
+                assertThat(new JsonObject(gateways.get(base + "/status")).getJsonObject("subscriptionLag"))
+                        .as("every trigger is on a channel").isEqualTo(new JsonObject(Map.of("waiting", 0, "oldestWaitingSeconds", 0)));
+            }
         } finally {
             feeding.set(false);
             for (Process p : processes.values()) {
@@ -124,5 +131,32 @@ class ClusterRollingRestartIT extends ClusterTestSupport {
                 p.waitFor(60, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /**
+     * What an operator sees of the cluster on each instance: both instances in the election, one leader named alike
+     * on both (since a time), each one's role in /status, readiness and metrics; the follower is ready although it
+     * holds no token and no socket.
+     */
+    private static void clusterIsShownOnBoth(Map<String, String> bases) {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            String leader = null;
+            for (String base : bases.values()) {
+                JsonObject cluster = gateways.cluster(base);
+                assertThat(cluster.getJsonArray("instances").getList()).as(base).containsExactly("gateway-roll-a", "gateway-roll-b");
+                assertThat(cluster.getString("lastElectionAt")).as(base).isNotEmpty();
+                assertThat(cluster.getString("role")).isEqualTo(cluster.getBoolean("leader") ? "leader" : "follower");
+                if (leader != null) {
+                    assertThat(cluster.getString("leaderInstance")).as("both name the same leader").isEqualTo(leader);
+                }
+                leader = cluster.getString("leaderInstance");
+                assertThat(new JsonObject(gateways.get(base + "/observe/health/ready")).getString("status"))
+                        .as(base + " is ready").isEqualTo("UP");
+                String metrics = gateways.get(base + "/observe/metrics");
+                assertThat(metrics).contains("genesys_gateway_cluster_instances 2.0")
+                        .contains("genesys_gateway_cluster_leader " + (cluster.getBoolean("leader") ? "1.0" : "0.0"));
+            }
+            assertThat(leader).isIn("gateway-roll-a", "gateway-roll-b");
+        });
     }
 }
