@@ -4,24 +4,22 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import io.genesysgateway.history.ContextJson;
 import io.genesysgateway.history.Outbox;
-import io.genesysgateway.reconcile.AnalyticsFindings;
 import io.genesysgateway.reconcile.ReconcileSchedule;
 import io.genesysgateway.store.Database;
-import io.genesysgateway.store.RecentCounts;
 import io.genesysgateway.store.Sql;
 import io.genesysgateway.store.StoreException;
 
 /**
  * The tracked conversations as the routes use them: each call is one unit of work in the store, over the
  * conversation's row ({@link ConversationRepository}) and, where a wrap-up is concerned, its records in the outbox,
- * so that both change together or not at all. When Genesys is asked next is {@link ReconcileSchedule}'s decision.
+ * so that both change together or not at all. When Genesys is asked next is {@link ReconcileSchedule}'s decision;
+ * which conversations reconciliation takes, and what it concluded, are {@code ReconcileQueue}'s.
  */
 public class ConversationStore {
 
@@ -29,19 +27,11 @@ public class ConversationStore {
     public record TrackOutcome(String conversationId, boolean newlyTracked, boolean needsSubscription) {
     }
 
-    /** A reconciliation in flight holds its conversation this long; a crash mid-way retries after it. */
-    private static final Duration RECONCILE_LEASE = Duration.ofMinutes(2);
-
     private final ConversationRepository conversations = new ConversationRepository();
-    private final ReconcileSchedule schedule = new ReconcileSchedule();
+    private ReconcileSchedule schedule = new ReconcileSchedule();
     private Database database;
     private Outbox outbox;
     private final Clock clock = Clock.systemUTC();
-    private volatile Map<String, Object> lag;
-    private volatile long lagReadAt;
-    private final RecentCounts counts = new RecentCounts(
-            Arrays.stream(ConversationState.values()).map(ConversationState::label).toList(),
-            () -> database.read(conversations::countsByState));
 
     public TrackOutcome track(TriggerRequest request) {
         String id = request.conversationId();
@@ -184,50 +174,6 @@ public class ConversationStore {
         database.commit(sql -> conversations.onChannel(sql, conversationIds, channelId));
     }
 
-    /**
-     * A socket gap on their channel: ask Genesys about them soon, and again later for what analytics had not settled
-     * yet ({@code reconcile.after-gap-seconds}). A conversation already due sooner keeps its time.
-     */
-    public void reconcileSoon(List<String> conversationIds, String reason) {
-        Instant at = schedule.afterGap(clock.instant());
-        database.commit(sql -> conversations.askSoon(sql, conversationIds, at, reason, schedule.gapPassesAfterFirst()));
-    }
-
-    /** Up to {@code limit} conversations due for reconciliation, each held for a while so it is asked once. */
-    public List<String> dueForReconciliation(int limit) {
-        Instant now = clock.instant();
-        return database.write(sql -> conversations.claimDue(sql, now, now.plus(RECONCILE_LEASE), limit));
-    }
-
-    /**
-     * What Genesys' analytics said about a batch of conversations (their missed wrap-ups are already in the outbox),
-     * in one transaction: each closed for good (its topic is to be unsubscribed) or asked again later, as
-     * {@link ReconcileSchedule#decide} says.
-     *
-     * @return the conversations closed now
-     */
-    public List<String> reconciled(List<AnalyticsFindings> batch) {
-        return database.write(sql -> {
-            List<String> closed = new ArrayList<>();
-            for (AnalyticsFindings findings : batch) {
-                String id = findings.conversationId();
-                Instant now = clock.instant();
-                ConversationRepository.Open open = conversations.open(sql, id);
-                if (open == null) {
-                    continue;
-                }
-                ReconcileSchedule.Verdict verdict = schedule.decide(findings, open.trackedAt(), open.gapPassesLeft(), now);
-                if (verdict.closes()) {
-                    conversations.close(sql, id, verdict.closeWith(), verdict.problem(), now);
-                    closed.add(id);
-                } else {
-                    conversations.askAgain(sql, id, now, verdict.askAt(), verdict.reason(), verdict.gapPassesLeft());
-                }
-            }
-            return closed;
-        });
-    }
-
     /** Deletes conversations closed more than {@code days} ago, and their delivered records. Dead letters stay. */
     public int purgeClosedOlderThan(int days) {
         Instant cutoff = clock.instant().minus(Duration.ofDays(days));
@@ -258,28 +204,6 @@ public class ConversationStore {
         return out;
     }
 
-    /**
-     * The triggers the leader has not yet subscribed: how many, and how long the oldest has waited (seconds, 0 when
-     * none). In cluster mode this is how far the leader lags behind the triggers the followers (and it) took.
-     */
-    public Map<String, Object> subscriptionLag() {
-        Map<String, Object> last = lag;
-        if (last != null && System.currentTimeMillis() - lagReadAt < 1000) {
-            return last; // metrics read it twice per scrape
-        }
-        ConversationRepository.Unsubscribed waiting = database.read(conversations::unsubscribed);
-        Instant oldest = waiting.oldestTrackedAt();
-        long seconds = oldest == null ? 0 : Math.max(0, Duration.between(oldest, clock.instant()).toSeconds());
-        lag = Map.of("waiting", waiting.count(), "oldestWaitingSeconds", seconds);
-        lagReadAt = System.currentTimeMillis();
-        return lag;
-    }
-
-    /** Conversations by state, at most a second old (metrics read it once per state). */
-    public Map<String, Long> countsByState() {
-        return counts.get();
-    }
-
     public void setDatabase(Database database) {
         this.database = database;
     }
@@ -288,24 +212,8 @@ public class ConversationStore {
         this.outbox = outbox;
     }
 
-    public void setStaleAfterSeconds(long seconds) {
-        schedule.setStaleAfterSeconds(seconds);
-    }
-
-    public void setLingerSeconds(long seconds) {
-        schedule.setLingerSeconds(seconds);
-    }
-
-    /** Comma-separated seconds after a gap's end at which analytics is asked, ascending (e.g. {@code 3,60}). */
-    public void setAfterGapSeconds(String seconds) {
-        schedule.setAfterGapSeconds(seconds);
-    }
-
-    public void setRecheckSeconds(long seconds) {
-        schedule.setRecheckSeconds(seconds);
-    }
-
-    public void setExpireAfterSeconds(long seconds) {
-        schedule.setExpireAfterSeconds(seconds);
+    /** When Genesys is asked about a conversation (bean reconcileSchedule, shared with ReconcileQueue). */
+    public void setSchedule(ReconcileSchedule schedule) {
+        this.schedule = schedule;
     }
 }

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 import io.genesysgateway.channel.ChannelFigures;
 import io.genesysgateway.cluster.Leadership;
 import io.genesysgateway.conversation.ConversationState;
-import io.genesysgateway.conversation.ConversationStore;
+import io.genesysgateway.conversation.ConversationFigures;
 import io.genesysgateway.genesys.GenesysApi;
 import io.genesysgateway.genesys.TokenCache;
 import io.genesysgateway.history.DeliveryHealth;
@@ -75,7 +75,7 @@ public class GatewayMetrics implements CamelContextAware, Service {
 
     private CamelContext camelContext;
     private MeterRegistry registry;
-    private ConversationStore conversations;
+    private ConversationFigures conversations;
     private ChannelFigures channels;
     private ChannelSockets sockets;
     private FrameCounters frames;
@@ -118,10 +118,10 @@ public class GatewayMetrics implements CamelContextAware, Service {
         gauge("genesys.gateway.history.failing", "1 while history deliveries keep failing (readiness is DOWN for it)",
                 deliveryHealth, h -> h.isFailing() ? 1 : 0);
         gauge("genesys.gateway.subscriptions.waiting", "triggers stored whose topic is not yet on a channel", conversations,
-                c -> ((Number) c.subscriptionLag().get("waiting")).doubleValue());
+                ConversationFigures::waiting);
         gauge("genesys.gateway.subscriptions.oldest.waiting.seconds",
                 "how long the oldest trigger not yet subscribed has waited (in a cluster: the leader's lag)", conversations,
-                c -> ((Number) c.subscriptionLag().get("oldestWaitingSeconds")).doubleValue());
+                ConversationFigures::oldestWaitingSeconds);
         gauge("genesys.gateway.cluster.leader", "1 while this instance drives the Genesys client (always, alone)",
                 leadership, l -> l.leads() ? 1 : 0);
         gauge("genesys.gateway.cluster.instances", "instances in the election as last seen on ZooKeeper (1 alone)",
@@ -202,7 +202,7 @@ public class GatewayMetrics implements CamelContextAware, Service {
         return camelContext;
     }
 
-    public void setConversations(ConversationStore conversations) {
+    public void setConversations(ConversationFigures conversations) {
         this.conversations = conversations;
     }
 

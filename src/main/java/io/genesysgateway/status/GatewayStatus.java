@@ -5,7 +5,7 @@ import java.util.Map;
 
 import io.genesysgateway.channel.ChannelFigures;
 import io.genesysgateway.cluster.Leadership;
-import io.genesysgateway.conversation.ConversationStore;
+import io.genesysgateway.conversation.ConversationFigures;
 import io.genesysgateway.genesys.GenesysApi;
 import io.genesysgateway.genesys.TokenCache;
 import io.genesysgateway.history.Outbox;
@@ -16,7 +16,7 @@ import io.genesysgateway.socket.FrameCounters;
 /** One JSON document with what an operator needs to see (served at {@code GET /status}); no secrets. */
 public class GatewayStatus {
 
-    private ConversationStore conversations;
+    private ConversationFigures conversations;
     private ChannelFigures channels;
     private ChannelSockets sockets;
     private FrameCounters frames;
@@ -72,7 +72,7 @@ public class GatewayStatus {
         return out;
     }
 
-    public void setConversations(ConversationStore conversations) {
+    public void setConversations(ConversationFigures conversations) {
         this.conversations = conversations;
     }
 
