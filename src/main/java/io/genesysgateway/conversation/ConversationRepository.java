@@ -2,7 +2,10 @@ package io.genesysgateway.conversation;
 
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,14 +110,21 @@ public class ConversationRepository {
                 row -> new Unsubscribed(row.number(1), row.instant(2)));
     }
 
-    /** A wrap-up of it was stored; false when it is not tracked (never, or purged). */
-    public boolean wrapupStored(Sql sql, String id, Instant now) throws SQLException {
-        return sql.update(WRAPUP_STORED, now, id) == 1;
+    /** A wrap-up of each was stored (one batch; a conversation named twice had two). */
+    public void wrapupsStored(Sql sql, List<String> ids, Instant now) throws SQLException {
+        sql.updateEach(WRAPUP_STORED, ids, now);
     }
 
-    /** The trigger's context (JSON), or null. */
-    public String context(Sql sql, String id) throws SQLException {
-        return sql.first("select context from tracked_conversation where conversation_id = ?", row -> row.text(1), id);
+    /** The trigger contexts (JSON) of those of the conversations that are tracked, by conversation id. */
+    public Map<String, String> contexts(Sql sql, Collection<String> ids) throws SQLException {
+        Map<String, String> out = new HashMap<>();
+        if (ids.isEmpty()) {
+            return out;
+        }
+        sql.list("select conversation_id, context from tracked_conversation where conversation_id in ("
+                + String.join(", ", Collections.nCopies(ids.size(), "?")) + ")", 0,
+                row -> out.put(row.text(1), row.text(2)), ids.toArray());
+        return out;
     }
 
     /** Keeps the trigger's traceparent; the first one stays. */
@@ -128,8 +138,13 @@ public class ConversationRepository {
     }
 
     /** A record was delivered: once none is left undelivered, so is the conversation (asked again at askAt if open). */
-    public void delivered(Sql sql, String id, Instant now, Instant askAt) throws SQLException {
-        sql.update(ALL_DELIVERED, now, askAt, id, id);
+    /** Each conversation whose records are all delivered now moves on (one batch). */
+    public void delivered(Sql sql, Collection<String> ids, Instant now, Instant askAt) throws SQLException {
+        List<Object[]> rows = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            rows.add(new Object[] {now, askAt, id, id});
+        }
+        sql.batch(ALL_DELIVERED, rows);
     }
 
     public void recordGaveUp(Sql sql, String id, String why) throws SQLException {

@@ -4,15 +4,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.genesysgateway.history.ContextJson;
 import io.genesysgateway.history.Outbox;
 import io.genesysgateway.reconcile.ReconcileSchedule;
 import io.genesysgateway.store.Database;
-import io.genesysgateway.store.Sql;
 import io.genesysgateway.store.StoreException;
 
 /**
@@ -87,53 +88,62 @@ public class ConversationStore {
         return acwReceived(List.of(new AcwRecord(conversationId, idempotencyKey, envelope, source))).get(0);
     }
 
-    /** {@link #acwReceived(String, String, String, String)} for each of several wrap-ups, in as few commits as fit. */
+    /**
+     * {@link #acwReceived(String, String, String, String)} for each of several wrap-ups, in one unit of work of a few
+     * statements whatever their number (one batch each: the contexts read, the new records written, their
+     * conversations moved on), so that a burst costs a few round trips to the store, not several per wrap-up.
+     */
     public List<AcwReceipt> acwReceived(List<AcwRecord> records) {
-        List<Sql.Work<String>> works = new ArrayList<>(records.size());
-        for (AcwRecord r : records) {
-            works.add(sql -> {
-                Instant now = clock.instant();
-                if (!conversations.wrapupStored(sql, r.conversationId(), now)) {
-                    return null;
+        Instant now = clock.instant();
+        Stored stored = database.write(sql -> {
+            Map<String, String> contexts = conversations.contexts(sql,
+                    records.stream().map(AcwRecord::conversationId).distinct().toList());
+            List<Outbox.NewRecord> tracked = records.stream().filter(r -> contexts.containsKey(r.conversationId()))
+                    .map(r -> new Outbox.NewRecord(r.idempotencyKey(), r.conversationId(), r.json(), r.source())).toList();
+            boolean[] inserted = outbox.insertNew(sql, tracked, now);
+            Set<String> newKeys = new HashSet<>();
+            List<String> movedOn = new ArrayList<>();
+            for (int i = 0; i < inserted.length; i++) {
+                if (inserted[i]) {
+                    newKeys.add(tracked.get(i).key());
+                    movedOn.add(tracked.get(i).conversationId());
                 }
-                // a duplicate key fails here, and the unit of work (with the update above) is undone
-                outbox.insert(sql, r.idempotencyKey(), r.conversationId(), r.json(), r.source(), now);
-                return conversations.context(sql, r.conversationId());
-            });
-        }
-        List<Object> results = database.writeEach(works);
+            }
+            conversations.wrapupsStored(sql, movedOn, now);
+            return new Stored(contexts, newKeys);
+        });
         List<AcwReceipt> receipts = new ArrayList<>(records.size());
-        for (int i = 0; i < records.size(); i++) {
-            AcwRecord r = records.get(i);
-            Object result = results.get(i);
-            if (result instanceof StoreException e) {
-                if (!e.isDuplicateKey()) {
-                    throw e;
-                }
-                receipts.add(new AcwReceipt(AcwReceipt.Outcome.DUPLICATE, r.conversationId(), r.source(), null));
-            } else if (result == null) {
+        for (AcwRecord r : records) {
+            String context = stored.contexts().get(r.conversationId());
+            if (context == null) {
                 receipts.add(new AcwReceipt(AcwReceipt.Outcome.UNTRACKED, r.conversationId(), r.source(), null));
+            } else if (!stored.newKeys().remove(r.idempotencyKey())) {
+                // already in the outbox, or a second copy in this batch (the first is the one stored)
+                receipts.add(new AcwReceipt(AcwReceipt.Outcome.DUPLICATE, r.conversationId(), r.source(), null));
             } else {
                 // the context is parsed here, not on the store writer: every write of the store waits for that thread
                 receipts.add(new AcwReceipt(AcwReceipt.Outcome.STORED, r.conversationId(), r.source(), new Outbox.Delivery(
-                        r.idempotencyKey(), r.conversationId(), r.json(), r.source(), 0, ContextJson.read((String) result, r.conversationId()))));
+                        r.idempotencyKey(), r.conversationId(), r.json(), r.source(), 0, ContextJson.read(context, r.conversationId()))));
             }
         }
         return receipts;
     }
 
+    /** What one batch of wrap-ups found: the tracked conversations' contexts, and the keys stored new. */
+    private record Stored(Map<String, String> contexts, Set<String> newKeys) {
+    }
+
     /**
-     * Records reached history: each outbox row and its conversation's change, all in one transaction. Once none is
-     * left to deliver a conversation is delivered; still open, its topic lingers (another agent may wrap up after a
-     * transfer) and Genesys is asked at the end of the linger window.
+     * Records reached history: their outbox rows and their conversations' change, all in one transaction of two
+     * statements. Once none is left to deliver a conversation is delivered; still open, its topic lingers (another
+     * agent may wrap up after a transfer) and Genesys is asked at the end of the linger window.
      */
     public void delivered(List<Outbox.Delivery> records) {
         Instant now = clock.instant();
         database.commit(sql -> {
-            for (Outbox.Delivery record : records) {
-                outbox.markDelivered(sql, record.idempotencyKey(), now);
-                conversations.delivered(sql, record.conversationId(), now, schedule.afterLinger(now));
-            }
+            outbox.markDelivered(sql, records.stream().map(Outbox.Delivery::idempotencyKey).toList(), now);
+            conversations.delivered(sql, records.stream().map(Outbox.Delivery::conversationId).distinct().toList(), now,
+                    schedule.afterLinger(now));
         });
     }
 

@@ -2,6 +2,7 @@ package io.genesysgateway.history;
 
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,10 +36,26 @@ public class DeliveryRepository {
     private static final String DELIVERED = "update history_delivery set state = 'delivered', delivered_at = ?,"
             + " attempts = attempts + 1, last_error = null, failure_kind = null where idempotency_key = ?";
 
-    /** A new record, pending, leased until {@code leaseUntil}; a second one with the same key breaks the key. */
-    void insert(Sql sql, String key, String conversationId, String source, Instant now, Instant leaseUntil)
-            throws SQLException {
-        sql.update(INSERT, key, conversationId, source, leaseUntil, now, now);
+    /**
+     * New records, pending, leased until {@code leaseUntil}, in one batch; a key already there is left as it is.
+     * Returns, for each, whether it was new.
+     */
+    boolean[] insertNew(Sql sql, List<Outbox.NewRecord> records, Instant now, Instant leaseUntil) throws SQLException {
+        List<Object[]> rows = new ArrayList<>(records.size());
+        for (Outbox.NewRecord r : records) {
+            rows.add(new Object[] {r.key(), r.conversationId(), r.source(), leaseUntil, now, now});
+        }
+        int[] changed = sql.batch(INSERT + " on conflict (idempotency_key) do nothing", rows);
+        boolean[] inserted = new boolean[changed.length];
+        for (int i = 0; i < changed.length; i++) {
+            inserted[i] = changed[i] == 1;
+        }
+        return inserted;
+    }
+
+    /** These records reached history, in one batch. */
+    void markDelivered(Sql sql, List<String> keys, Instant now) throws SQLException {
+        sql.updateEach(DELIVERED, keys, now);
     }
 
     /** Up to {@code limit} pending records due now, leased until {@code until}. */
@@ -73,10 +90,6 @@ public class DeliveryRepository {
     Outbox.Delivery load(Sql sql, String key) throws SQLException {
         return sql.first(LOAD, row -> new Outbox.Delivery(key, row.text(1), row.text(2), row.text(3), row.integer(4),
                 ContextJson.read(row.text(5), row.text(1))), key);
-    }
-
-    void markDelivered(Sql sql, String key, Instant now) throws SQLException {
-        sql.update(DELIVERED, now, key);
     }
 
     /** The pending record's attempts so far, or null when it is not pending (delivered or replayed meanwhile). */

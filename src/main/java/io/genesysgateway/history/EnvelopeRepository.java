@@ -2,6 +2,7 @@ package io.genesysgateway.history;
 
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 
 import io.genesysgateway.store.Sql;
 
@@ -11,8 +12,9 @@ import io.genesysgateway.store.Sql;
  */
 public class EnvelopeRepository {
 
-    void insert(Sql sql, String key, String envelope) throws SQLException {
-        sql.update("insert into history_envelope (idempotency_key, envelope) values (?, ?)", key, envelope);
+    /** The notifications of new records (rows of key and envelope), in one batch. */
+    void insert(Sql sql, List<Object[]> rows) throws SQLException {
+        sql.batch("insert into history_envelope (idempotency_key, envelope) values (?, ?)", rows);
     }
 
     /** Deletes the envelopes of delivered records of conversations closed before the cutoff. */

@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -59,20 +60,30 @@ public class Outbox {
             () -> database.read(records::countsByState));
     private Duration lease = Duration.ofSeconds(60);
 
-    /**
-     * Writes a new record inside the caller's unit of work, leased to the caller who delivers it next. A record with
-     * the same key breaks the primary key: the caller treats that as "seen before".
-     */
-    public void insert(Sql sql, String key, String conversationId, String envelope, String source, Instant now)
-            throws SQLException {
-        records.insert(sql, key, conversationId, source, now, now.plus(lease));
-        envelopes.insert(sql, key, envelope);
+    /** A wrap-up to record: its Idempotency-Key, conversation, notification (JSON) and source. */
+    public record NewRecord(String key, String conversationId, String envelope, String source) {
     }
 
-    /** Marks a record delivered, inside the caller's unit of work (with its conversation's change). */
-    public void markDelivered(Sql sql, String key, Instant now) throws SQLException {
-        probe.answered(key);
-        records.markDelivered(sql, key, now);
+    /**
+     * Writes the records whose key is new inside the caller's unit of work, leased to the caller who delivers them
+     * next; one batch per table, whatever their number. Returns, for each, whether it was new (false: seen before).
+     */
+    public boolean[] insertNew(Sql sql, List<NewRecord> batch, Instant now) throws SQLException {
+        boolean[] inserted = records.insertNew(sql, batch, now, now.plus(lease));
+        List<Object[]> envelopeRows = new ArrayList<>(batch.size());
+        for (int i = 0; i < inserted.length; i++) {
+            if (inserted[i]) {
+                envelopeRows.add(new Object[] {batch.get(i).key(), batch.get(i).envelope()});
+            }
+        }
+        envelopes.insert(sql, envelopeRows);
+        return inserted;
+    }
+
+    /** Marks records delivered, inside the caller's unit of work (with their conversations' change). */
+    public void markDelivered(Sql sql, List<String> keys, Instant now) throws SQLException {
+        keys.forEach(probe::answered);
+        records.markDelivered(sql, keys, now);
     }
 
     /** Deletes the delivered records (and their envelopes) of conversations closed before the cutoff. */

@@ -4,9 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 import javax.sql.DataSource;
 
@@ -123,27 +120,6 @@ public class Database implements Service {
     public <T> T write(Sql.Work<T> work) {
         Timestamps t = times();
         return writer.commit(c -> work.run(new Sql(c, t)));
-    }
-
-    /**
-     * Several units of work at once, each committed or undone alone as in {@link #write}, in as few commits as fit:
-     * one result per unit, in order, a failed unit's as its {@link StoreException}.
-     */
-    public <T> List<Object> writeEach(List<Sql.Work<T>> works) {
-        Timestamps t = times();
-        List<GroupCommitWriter.Work<T>> onConnection = new ArrayList<>(works.size());
-        for (Sql.Work<T> work : works) {
-            onConnection.add(c -> work.run(new Sql(c, t)));
-        }
-        List<Object> results = new ArrayList<>(works.size());
-        for (CompletableFuture<T> result : writer.commitEach(onConnection)) {
-            try {
-                results.add(GroupCommitWriter.await(result));
-            } catch (StoreException e) {
-                results.add(e);
-            }
-        }
-        return results;
     }
 
     /** {@link #write} for work done for its effect. */

@@ -61,6 +61,23 @@ public final class Sql {
         }
     }
 
+    /**
+     * Runs the statement once per row of parameters, as one batch (one round trip to PostgreSQL); returns how many rows
+     * each run changed.
+     */
+    public int[] batch(String sql, List<Object[]> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return new int[0];
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            for (Object[] args : rows) {
+                bind(ps, 0, args);
+                ps.addBatch();
+            }
+            return ps.executeBatch();
+        }
+    }
+
     /** The rows of a query, at most {@code maxRows} of them (0: all). */
     public <T> List<T> list(String sql, int maxRows, Reader<T> reader, Object... args) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
