@@ -1,6 +1,7 @@
 package io.genesysgateway.history;
 
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,6 +49,9 @@ public class DeliveryRepository {
         int[] changed = sql.batch(INSERT + " on conflict (idempotency_key) do nothing", rows);
         boolean[] inserted = new boolean[changed.length];
         for (int i = 0; i < changed.length; i++) {
+            if (changed[i] == Statement.SUCCESS_NO_INFO) {
+                throw new SQLException("the store did not say which wrap-ups were new (a batch without row counts)");
+            }
             inserted[i] = changed[i] == 1;
         }
         return inserted;

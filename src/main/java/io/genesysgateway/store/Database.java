@@ -38,6 +38,11 @@ public class Database implements Service {
     public synchronized void start() {
         if (dataSource == null) {
             String jdbc = jdbcUrl();
+            if (jdbc.toLowerCase(java.util.Locale.ROOT).contains("rewritebatchedinserts=true")) {
+                // its batches answer "rows changed: unknown", and a repeated wrap-up is told by its insert's count
+                throw new StoreException("store.url (STORE_URL) sets reWriteBatchedInserts=true, which hides the row counts"
+                        + " the gateway needs to tell a repeated wrap-up: remove it");
+            }
             times = new Timestamps(jdbc.startsWith("jdbc:sqlite:"));
             if (url.isBlank()) {
                 StoreLock.acquire(dataDirectory());
