@@ -11,9 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import io.genesysgateway.simulator.GenesysSimulator;
@@ -85,15 +88,7 @@ final class ClusterGateways {
     }
 
     void awaitUp(Process process, String base) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            assertThat(process.isAlive()).as("the gateway process is running").isTrue();
-            try {
-                return http.send(HttpRequest.newBuilder(URI.create(base + "/observe/health")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-            } catch (IOException notYet) {
-                return false;
-            }
-        });
+        RunningGateway.awaitUp(process, base, Duration.ofSeconds(60));
     }
 
     boolean leads(String base) {
@@ -134,16 +129,20 @@ final class ClusterGateways {
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    long recorded(List<String> ids) {
+    /** How many of these conversations history recorded (distinct Idempotency-Keys). */
+    long recorded(Collection<String> ids) {
         return records(ids).stream().map(Received::idempotencyKey).distinct().count();
     }
 
-    long duplicated(List<String> ids) {
-        return records(ids).size() - recorded(ids);
+    /** Records beyond the first per Idempotency-Key, for these conversations. */
+    long duplicated(Collection<String> ids) {
+        List<Received> records = records(ids);
+        return records.size() - records.stream().map(Received::idempotencyKey).distinct().count();
     }
 
-    private List<Received> records(List<String> ids) {
-        return sink.received().stream().filter(r -> ids.contains(r.body().getString("conversationId"))).toList();
+    private List<Received> records(Collection<String> ids) {
+        Set<String> wanted = ids instanceof Set<String> set ? set : new HashSet<>(ids);
+        return sink.received().stream().filter(r -> wanted.contains(r.body().getString("conversationId"))).toList();
     }
 
     static int freePort() throws IOException {

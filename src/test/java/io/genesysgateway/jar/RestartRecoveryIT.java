@@ -72,7 +72,7 @@ class RestartRecoveryIT {
         List<String> ids = new ArrayList<>();
         String lastAcknowledged = null;
         try {
-            awaitUp(first, base);
+            RunningGateway.awaitUp(first, base, Duration.ofSeconds(60));
             for (int i = 0; i < 30; i++) {
                 ids.add(track(base));
             }
@@ -103,7 +103,7 @@ class RestartRecoveryIT {
 
         Process second = start(env, "second");
         try {
-            awaitUp(second, base);
+            RunningGateway.awaitUp(second, base, Duration.ofSeconds(60));
             long up = System.nanoTime();
             assertThat(new JsonObject(get(base + "/customers/supportInteraction/" + lastAcknowledged)).getString("state"))
                     .as("a trigger acknowledged just before kill -9 is still tracked").isNotNull();
@@ -161,7 +161,7 @@ class RestartRecoveryIT {
         List<String> more = tracked.subList(tracked.size() - 45, tracked.size() - 40);
         Process third = start(env, "third");
         try {
-            awaitUp(third, base);
+            RunningGateway.awaitUp(third, base, Duration.ofSeconds(60));
             long up = System.nanoTime();
             await().atMost(Duration.ofSeconds(60)).until(() -> recorded(more) == 5);
             await().atMost(Duration.ofSeconds(60)).until(() -> recorded(burst) == 40);
@@ -268,18 +268,6 @@ class RestartRecoveryIT {
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         return builder.start();
-    }
-
-    private void awaitUp(Process process, String base) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            assertThat(process.isAlive()).as("the gateway process is running").isTrue();
-            try {
-                return http.send(HttpRequest.newBuilder(URI.create(base + "/observe/health")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-            } catch (IOException notYet) {
-                return false;
-            }
-        });
     }
 
     private static int freePort() throws IOException {

@@ -17,6 +17,7 @@ import static org.awaitility.Awaitility.await;
 /** What the run-it-another-way tests check of a gateway running in its own process. */
 final class RunningGateway {
 
+    private static final HttpClient HEALTH = HttpClient.newHttpClient();
     private final HttpClient http = HttpClient.newHttpClient();
     private final String base;
     private final String apiKey;
@@ -28,10 +29,15 @@ final class RunningGateway {
 
     /** Waits for health UP, failing at once if the process ends first. */
     void awaitUp(Process process, Duration atMost) {
-        await().atMost(atMost).pollInterval(Duration.ofMillis(500)).until(() -> {
+        awaitUp(process, base, atMost);
+    }
+
+    /** Waits for health UP at {@code base} (http://host:port), failing at once if the process ends first. */
+    static void awaitUp(Process process, String base, Duration atMost) {
+        await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
             assertThat(process.isAlive()).as("the gateway process is running").isTrue();
             try {
-                return http.send(HttpRequest.newBuilder(URI.create(base + "/observe/health")).build(),
+                return HEALTH.send(HttpRequest.newBuilder(URI.create(base + "/observe/health")).timeout(Duration.ofSeconds(5)).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
             } catch (java.io.IOException notYet) {
                 return false;
