@@ -6,6 +6,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.genesysgateway.conversation.ConversationStore;
 import io.genesysgateway.store.Database;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -15,8 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Cluster mode: a follower that took a trigger tells the leader at once, through PostgreSQL's LISTEN/NOTIFY on the
  * shared store, so that the leader subscribes it within moments instead of at its next retry. The conversation is
- * already committed (pending) when it is announced; a notice that is missed (leader change, connection lost) only
- * delays it until the pending-subscription retry or the recovery at the start of a leadership.
+ * already committed (pending) when it is announced. A notice sent while nobody listens (a new leader before its
+ * first LISTEN, a connection lost) is lost, and a fresh trigger is not among the pending-subscription retries: so each
+ * time the leader starts listening it also takes, from the store, the triggers never yet put on a channel.
  */
 public class TriggerNotices {
 
@@ -25,6 +27,7 @@ public class TriggerNotices {
 
     private Database database;
     private Leadership leadership;
+    private ConversationStore conversations;
     private Connection listening;
 
     /** Tells the leader that this conversation waits for its subscription (sent once the store has it). */
@@ -47,6 +50,13 @@ public class TriggerNotices {
                 listening.setAutoCommit(true);
                 try (Statement listen = listening.createStatement()) {
                     listen.execute("listen " + CHANNEL);
+                }
+                // listening first, then the store: a trigger committed after this read is announced to us
+                List<String> unannounced = conversations.neverSubscribed();
+                if (!unannounced.isEmpty()) {
+                    LOG.info("Listening for the followers' triggers; {} stored before that, not yet on a channel, are"
+                            + " subscribed now", unannounced.size());
+                    return unannounced;
                 }
             }
             PGNotification[] notices = listening.unwrap(PGConnection.class).getNotifications(millis);
@@ -83,5 +93,9 @@ public class TriggerNotices {
 
     public void setLeadership(Leadership leadership) {
         this.leadership = leadership;
+    }
+
+    public void setConversations(ConversationStore conversations) {
+        this.conversations = conversations;
     }
 }

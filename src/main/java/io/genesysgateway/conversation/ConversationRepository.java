@@ -99,6 +99,13 @@ public class ConversationRepository {
                 + " order by tracked_at", 0, row -> row.text(1));
     }
 
+    /** Triggers stored whose topic was never yet on a channel, oldest first (the count {@link #unsubscribed} gives). */
+    public List<String> neverSubscribed(Sql sql) throws SQLException {
+        return sql.list("select conversation_id from tracked_conversation where state = "
+                + StateSql.literal(ConversationState.PENDING) + " and subscribed_at is null and closed_at is null"
+                + " order by tracked_at", 0, row -> row.text(1));
+    }
+
     /** Triggers not yet subscribed: how many, and the oldest one's time (null when none). */
     public record Unsubscribed(long count, Instant oldestTrackedAt) {
     }

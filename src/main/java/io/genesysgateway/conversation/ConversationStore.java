@@ -72,6 +72,11 @@ public class ConversationStore {
         database.commit(sql -> conversations.forget(sql, conversationId));
     }
 
+    /** Triggers stored whose topic was never yet on a channel (a follower's, or one Genesys was down for). */
+    public List<String> neverSubscribed() {
+        return database.read(conversations::neverSubscribed);
+    }
+
     /** Conversations whose topic must be put on a channel again (Genesys was unreachable, or after a restart). */
     public List<String> pendingSubscriptions() {
         return database.read(conversations::pendingSubscriptions);
