@@ -28,10 +28,10 @@ import static org.awaitility.Awaitility.await;
  * Cluster soak ({@code bin/soak --cluster [minutes]}, default 10; not in the default run: it needs the built jar and
  * takes minutes): three gateway processes over one PostgreSQL and a real ZooKeeper; conversations are triggered on
  * random live instances (a burst of three a second, batched into few subscription calls so the simulator's 300
- * requests a minute hold) and wrapped up once subscribed (also while a killed leader's socket is gone: those come back
- * through reconciliation), while every 20 s a random instance is killed ({@code kill -9}) and started again. Prints
- * one SOAK-CLUSTER line; every emitted wrap-up must reach history under one Idempotency-Key (the same key sent again
- * after a kill is counted and shown, not failed: history's key check drops it).
+ * requests a minute hold) and wrapped up within 10 s of being subscribed (also while a killed leader's socket is
+ * gone: those come back through reconciliation), while every 20 s a random instance is killed ({@code kill -9}) and
+ * started again. Prints one SOAK-CLUSTER line; every emitted wrap-up must reach history under one Idempotency-Key
+ * (the same key sent again after a kill is counted and shown, not failed: history's key check drops it).
  */
 @Tag("soak")
 class ClusterSoakTest extends ClusterTestSupport {
@@ -48,11 +48,14 @@ class ClusterSoakTest extends ClusterTestSupport {
     private final AtomicInteger cutByKill = new AtomicInteger(); // in flight to an instance as it was killed
     private final Set<String> emitted = ConcurrentHashMap.newKeySet();
     private final AtomicInteger noSocketAtGenesys = new AtomicInteger();
+    private final Map<String, Long> wrapUpAt = new ConcurrentHashMap<>(); // subscribed: when its wrap-up comes
+    private Random wrapUpDelays;
 
     @Test
     void killingARandomInstanceEvery20SecondsLosesAndRepeatsNothing() throws Exception {
         long seed = Long.getLong("soak.seed", System.nanoTime());
         Random random = new Random(seed);
+        wrapUpDelays = new Random(seed + 2);
         Map<String, String> env = gateways.environment(postgres, zookeeper.getConnectString());
         for (String name : NAMES) {
             bases.put(name, "http://127.0.0.1:" + ClusterGateways.freePort());
@@ -227,9 +230,9 @@ class ClusterSoakTest extends ClusterTestSupport {
     }
 
     /**
-     * The wrap-up of each conversation comes once it is subscribed (in life: minutes after the trigger), whether or not
-     * the channel's socket is open: while a killed leader's channels have none, Genesys drops what it publishes, and
-     * only the new leader's reconciliation brings those wrap-ups back.
+     * The wrap-up of each conversation comes up to 10 s after it is subscribed (in life: minutes after the trigger),
+     * whether or not the channel's socket is open then: while a killed leader's channels have none, Genesys drops
+     * what it publishes, and only the new leader's reconciliation brings those wrap-ups back.
      */
     private void wrapUp(AtomicBoolean feeding) {
         while (feeding.get()) {
@@ -243,8 +246,17 @@ class ClusterSoakTest extends ClusterTestSupport {
     }
 
     private synchronized void emitSubscribed() {
+        long now = System.currentTimeMillis();
         for (String id : accepted) {
-            if (!emitted.contains(id) && simulator.channelWithTopic("v2.detail.events.conversation." + id + ".acw").isPresent()) {
+            if (emitted.contains(id)) {
+                continue;
+            }
+            Long due = wrapUpAt.get(id);
+            if (due == null) {
+                if (simulator.channelWithTopic("v2.detail.events.conversation." + id + ".acw").isPresent()) {
+                    wrapUpAt.put(id, now + wrapUpDelays.nextInt(10_000));
+                }
+            } else if (now >= due) {
                 if (simulator.emitAcw(AcwEvent.sample(id)) == 0) {
                     noSocketAtGenesys.incrementAndGet(); // lost at the source; reconciliation recovers it
                 }
