@@ -10,9 +10,10 @@ import org.apache.camel.cluster.CamelClusterView;
 /**
  * The instances standing in the election and their leader, as ZooKeeper last named them. Asked every second (route
  * cluster-members) and read from here by /status and the metrics: over a ZooKeeper connection that went silent the
- * question waits until the connection is found lost, which must hold up neither.
+ * question waits until the connection is found lost, which must hold up neither. Public: Camel JBang,
+ * which compiles the sources it runs, makes an instance of each class it can and fails on a hidden constructor.
  */
-final class ClusterMembers {
+public final class ClusterMembers {
 
     private record Seen(List<String> instances, long at, String problem) {
     }

@@ -150,10 +150,13 @@ public class DeliveryRepository {
                 + " where idempotency_key = ?", until, key);
     }
 
-    /** Records leased by a process that is gone are due now. */
-    int releaseLeases(Sql sql, Instant now) throws SQLException {
-        return sql.update("update history_delivery set next_attempt_at = ? where state = 'pending' and next_attempt_at > ?",
-                now, now);
+    /**
+     * Records leased by a process that is gone are due now: those whose lease runs out before {@code before} (a lease
+     * taken since this process started ends later, and its record is in flight here).
+     */
+    int releaseLeases(Sql sql, Instant now, Instant before) throws SQLException {
+        return sql.update("update history_delivery set next_attempt_at = ? where state = 'pending' and next_attempt_at > ?"
+                + " and next_attempt_at < ?", now, now, before);
     }
 
     Map<String, Long> countsByState(Sql sql) throws SQLException {

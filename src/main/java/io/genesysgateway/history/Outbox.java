@@ -56,6 +56,8 @@ public class Outbox {
     private Database database;
     private RecoveryProbe probe;
     private final Clock clock = Clock.systemUTC();
+    /** Leases ending before this plus the lease were taken before this process started. */
+    private final Instant startedAt = clock.instant();
     private final RecentCounts counts = new RecentCounts(List.of("pending", "delivered", "dead_letter"),
             () -> database.read(records::countsByState));
     private Duration lease = Duration.ofSeconds(60);
@@ -203,10 +205,14 @@ public class Outbox {
         return probe.hasUnavailableDeadLetters();
     }
 
-    /** At start: records leased by a process that is gone are due now. */
+    /**
+     * At start: records leased by a process that is gone are due now. Not those leased since this one started: the
+     * outbox poll may have claimed them already (a restart that took longer than a lease), and releasing them would
+     * send them twice.
+     */
     public int releaseLeases() {
         Instant now = clock.instant();
-        return database.write(sql -> records.releaseLeases(sql, now));
+        return database.write(sql -> records.releaseLeases(sql, now, startedAt.plus(lease)));
     }
 
     private int requeue(String where, Object... args) {
