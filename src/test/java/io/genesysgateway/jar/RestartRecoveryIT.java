@@ -139,24 +139,26 @@ class RestartRecoveryIT {
                 await().atMost(Duration.ofSeconds(20)).until(() -> simulator.channelWithTopic(topicOf(id))
                         .map(GenesysSimulator.SimChannel::hasOpenSocket).orElse(false));
             }
-        } finally {
-            // SIGTERM in the middle of a burst of wrap-ups: one every 25 ms, the stop after the tenth
-            Thread emitter = new Thread(() -> burst.forEach(id -> {
-                (simulator.emitAcw(AcwEvent.sample(id)) > 0 ? reachedTheSocket : missedBySocket).add(id);
-                try {
-                    Thread.sleep(25);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }));
-            emitter.start();
-            await().atMost(Duration.ofSeconds(10)).until(() -> reachedTheSocket.size() + missedBySocket.size() >= 10);
-            long stopping = System.nanoTime();
-            second.toHandle().destroy(); // SIGTERM (Process.destroy() would also close the pipes)
-            assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("a clean stop ends").isTrue();
-            System.out.printf("clean stop took %d ms, exit %d%n", (System.nanoTime() - stopping) / 1_000_000, second.exitValue());
-            emitter.join(10_000);
+        } catch (Throwable failed) {
+            second.destroyForcibly(); // failed above: the gateway goes, the failure is what the test reports
+            throw failed;
         }
+        // SIGTERM in the middle of a burst of wrap-ups: one every 25 ms, the stop after the tenth
+        Thread emitter = new Thread(() -> burst.forEach(id -> {
+            (simulator.emitAcw(AcwEvent.sample(id)) > 0 ? reachedTheSocket : missedBySocket).add(id);
+            try {
+                Thread.sleep(25);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        emitter.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> reachedTheSocket.size() + missedBySocket.size() >= 10);
+        long stopping = System.nanoTime();
+        second.toHandle().destroy(); // SIGTERM (Process.destroy() would also close the pipes)
+        assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("a clean stop ends").isTrue();
+        System.out.printf("clean stop took %d ms, exit %d%n", (System.nanoTime() - stopping) / 1_000_000, second.exitValue());
+        emitter.join(10_000);
         sink.delay(0);
         List<String> more = tracked.subList(tracked.size() - 45, tracked.size() - 40);
         Process third = start(env, "third");
