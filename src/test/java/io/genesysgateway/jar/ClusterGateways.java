@@ -117,6 +117,16 @@ final class ClusterGateways {
         return id;
     }
 
+    /** Sends a trigger for {@code id}: null when it is accepted (202), else why not (status and body, or the error). */
+    String refusal(String base, String id) {
+        try {
+            HttpResponse<String> r = trigger(base, id);
+            return r.statusCode() == 202 ? null : r.statusCode() + " " + r.body();
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
     HttpResponse<String> trigger(String base, String id) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base + "/customers/supportInteraction"))
                 .header("X-API-Key", KEY).timeout(Duration.ofSeconds(10))

@@ -1,6 +1,5 @@
 package io.genesysgateway.jar;
 
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,15 +55,11 @@ class ClusterRollingRestartIT extends ClusterTestSupport {
                     if (!live.isEmpty()) {
                         String name = live.get(n++ % live.size());
                         String id = UUID.randomUUID().toString();
-                        try {
-                            HttpResponse<String> r = gateways.trigger(bases.get(name), id);
-                            if (r.statusCode() == 202) {
-                                accepted.add(id);
-                            } else {
-                                refused.add(name + ": " + r.statusCode() + " " + r.body());
-                            }
-                        } catch (Exception e) {
-                            refused.add(name + ": " + e);
+                        String why = gateways.refusal(bases.get(name), id);
+                        if (why == null) {
+                            accepted.add(id);
+                        } else {
+                            refused.add(name + ": " + why);
                         }
                     }
                     accepted.stream().filter(id -> !emitted.contains(id) && gateways.onOpenSocket(id)).forEach(id -> {
