@@ -26,12 +26,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which instance drives the Genesys OAuth client. Alone ({@code cluster.zookeeper} empty) this one always does, and
- * the leader-only routes' policy ({@code leaderOnly}) changes nothing. In cluster mode the instances elect a leader through Camel's cluster
- * service on ZooKeeper: the leader-only routes carry the {@link ClusteredRoutePolicy} returned here (started on the
- * leader, stopped elsewhere), and a lost leadership is sent to {@code direct:leadership-lost} so that the sockets
- * and channels of this instance go with it. A leader whose ZooKeeper connection is lost stops leading at once, before
- * its session can expire ({@link ConnectedElection}).
+ * Which instance drives this instance's Genesys OAuth client ({@code genesys.client-id}). Alone
+ * ({@code cluster.zookeeper} empty) this one always does, and the leader-only routes' policy ({@code leaderOnly})
+ * changes nothing. In cluster mode the instances of one client elect its leader through Camel's cluster service on
+ * ZooKeeper (one election per client; instances of other clients are other shards, see {@link GenesysClients}): the
+ * leader-only routes carry the {@link ClusteredRoutePolicy} returned here (started on the leader, stopped elsewhere),
+ * and a lost leadership is sent to {@code direct:leadership-lost} so that the sockets and channels of this instance go
+ * with it. A leader whose ZooKeeper connection is lost stops leading at once, before its session can expire
+ * ({@link ConnectedElection}).
  */
 public class Leadership implements CamelContextAware {
 
@@ -41,6 +43,8 @@ public class Leadership implements CamelContextAware {
     private String zookeeper = "";
     private String instanceId = "";
     private String namespace = "genesys-gateway";
+    /** The OAuth client this instance drives when it leads: the instances of one client elect its leader. */
+    private String client = "";
     private long sessionTimeoutMillis = 8_000;
     private long connectTimeoutMillis = 5_000;
     private volatile CuratorFramework curator;
@@ -86,13 +90,14 @@ public class Leadership implements CamelContextAware {
         // a leader cut off from ZooKeeper stops leading before its session can expire (see ConnectedElection)
         election = new ConnectedElection(service, curator);
         camelContext.addService(election, true, true);
-        view = election.getView(namespace);
+        String electionOf = election(namespace, client);
+        view = election.getView(electionOf);
         view.addEventListener((CamelClusterEventListener.Leadership) this::leadershipChanged);
-        ClusteredRoutePolicy clustered = ClusteredRoutePolicy.forNamespace(election, namespace);
+        ClusteredRoutePolicy clustered = ClusteredRoutePolicy.forNamespace(election, electionOf);
         clustered.setCamelContext(camelContext);
         bind(clustered);
-        LOG.info("Cluster mode: instance {} joined the election '{}' on ZooKeeper {} (session time-out {} ms)",
-                instanceId, namespace, zookeeper.trim(), sessionTimeoutMillis);
+        LOG.info("Cluster mode: instance {} joined the election '{}' of OAuth client {} on ZooKeeper {} (session time-out {} ms)",
+                instanceId, electionOf, client, zookeeper.trim(), sessionTimeoutMillis);
     }
 
     /**
@@ -220,6 +225,11 @@ public class Leadership implements CamelContextAware {
         return instanceId;
     }
 
+    /** One election per OAuth client: its name in ZooKeeper is the namespace and the client id (a path segment). */
+    static String election(String namespace, String client) {
+        return client.isBlank() ? namespace : namespace + "-" + client.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
     static String unreachable(String zookeeper, long connectTimeoutMillis) {
         return "ZooKeeper at " + zookeeper.trim() + " did not answer within " + connectTimeoutMillis + " ms (CLUSTER_ZOOKEEPER)";
     }
@@ -240,6 +250,10 @@ public class Leadership implements CamelContextAware {
 
     public void setInstanceId(String instanceId) {
         this.instanceId = instanceId == null ? "" : instanceId.trim();
+    }
+
+    public void setClient(String client) {
+        this.client = client == null ? "" : client.trim();
     }
 
     public void setNamespace(String namespace) {

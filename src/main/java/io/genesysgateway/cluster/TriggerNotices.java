@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.genesysgateway.conversation.ConversationStore;
+import io.genesysgateway.conversation.ConversationStore.TrackOutcome;
 import io.genesysgateway.store.Database;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -14,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cluster mode: a follower that took a trigger tells the leader at once, through PostgreSQL's LISTEN/NOTIFY on the
+ * Cluster mode: an instance that took a trigger for a client it does not lead tells that client's leader at once, through PostgreSQL's LISTEN/NOTIFY on the
  * shared store, so that the leader subscribes it within moments instead of at its next retry. The conversation is
  * already committed (pending) when it is announced. A notice sent while nobody listens (a new leader before its
  * first LISTEN, a connection lost) is lost, and a fresh trigger is not among the pending-subscription retries: so each
@@ -28,11 +29,17 @@ public class TriggerNotices {
     private Database database;
     private Leadership leadership;
     private ConversationStore conversations;
+    /** The OAuth client this instance drives: the notices for other clients are their leaders'. */
+    private String client = "";
     private Connection listening;
 
-    /** Tells the leader that this conversation waits for its subscription (sent once the store has it). */
-    public void announce(String conversationId) {
-        database.read(sql -> sql.first("select pg_notify(?, ?)", row -> row.text(1), CHANNEL, conversationId));
+    /**
+     * Tells the leader of the conversation's OAuth client that it waits for its subscription (sent once the store has
+     * it). The notice is "conversation-id client": every leader hears it, the one of that client takes it.
+     */
+    public void announce(TrackOutcome tracked) {
+        String notice = tracked.client() == null ? tracked.conversationId() : tracked.conversationId() + " " + tracked.client();
+        database.read(sql -> sql.first("select pg_notify(?, ?)", row -> row.text(1), CHANNEL, notice));
     }
 
     /**
@@ -63,7 +70,10 @@ public class TriggerNotices {
             List<String> ids = new ArrayList<>();
             if (notices != null) {
                 for (PGNotification notice : notices) {
-                    ids.add(notice.getParameter());
+                    String[] idAndClient = notice.getParameter().split(" ", 2);
+                    if (idAndClient.length == 1 || idAndClient[1].equals(client)) {
+                        ids.add(idAndClient[0]);
+                    }
                 }
             }
             return ids;
@@ -97,5 +107,9 @@ public class TriggerNotices {
 
     public void setConversations(ConversationStore conversations) {
         this.conversations = conversations;
+    }
+
+    public void setClient(String client) {
+        this.client = client == null ? "" : client;
     }
 }

@@ -29,8 +29,8 @@ public class ConversationRepository {
     private static final String BEFORE_WRAPUP = StateSql.in(ConversationState.BEFORE_WRAPUP);
 
     private static final String INSERT = "insert into tracked_conversation (conversation_id, context, state,"
-            + " tracked_at, reconcile_at, reconcile_reason) values (?, ?, " + StateSql.literal(ConversationState.INITIAL)
-            + ", ?, ?, ?)";
+            + " tracked_at, reconcile_at, reconcile_reason, genesys_client) values (?, ?, "
+            + StateSql.literal(ConversationState.INITIAL) + ", ?, ?, ?, ?)";
     private static final String TRIGGERED_AGAIN = "update tracked_conversation set state = " + StateSql.after(Event.TRIGGERED_AGAIN)
             + ", resubscribe = false, problem = 'retrying after: ' || coalesce(problem, 'a failure')"
             + " where conversation_id = ? and state in " + StateSql.movedBy(Event.TRIGGERED_AGAIN);
@@ -58,7 +58,7 @@ public class ConversationRepository {
     private static final String RESUBSCRIBE_ALL = "update tracked_conversation set channel_id = null, resubscribe = true,"
             + " state = " + StateSql.after(Event.RESUBSCRIBE) + ","
             + " problem = case when state in " + BEFORE_WRAPUP + " then ? else problem end,"
-            + " reconcile_at = ?, reconcile_reason = ?, gap_passes_left = ? where closed_at is null";
+            + " reconcile_at = ?, reconcile_reason = ?, gap_passes_left = ? where closed_at is null and genesys_client = ?";
     private static final String CLOSE = "update tracked_conversation set closed_at = ?, reconcile_at = null, reconciled_at = ?,"
             + " channel_id = null, resubscribe = false, state = %s, problem = case when state in %s then ? else problem end"
             + " where conversation_id = ?";
@@ -67,8 +67,38 @@ public class ConversationRepository {
     private static final String CLOSE_TIMED_OUT = String.format(CLOSE, StateSql.after(Event.TIMED_OUT),
             StateSql.movedTo(Event.TIMED_OUT, ConversationState.EXPIRED));
 
-    public void insert(Sql sql, String id, String context, Instant now, Instant askAt, String reason) throws SQLException {
-        sql.update(INSERT, id, context, now, askAt, reason);
+    /** A new conversation, given to the OAuth client {@code client} (whose channels are to carry its topic). */
+    public void insert(Sql sql, String id, String context, Instant now, Instant askAt, String reason, String client)
+            throws SQLException {
+        sql.update(INSERT, id, context, now, askAt, reason, client);
+    }
+
+    /**
+     * The open conversations of no client, or (with {@code everyOther}: this instance is alone) of any other client,
+     * become {@code client}'s: those from before clients were recorded, or of the OAuth client used before a change
+     * of GENESYS_CLIENT_ID. How many moved.
+     */
+    public int adopt(Sql sql, String client, boolean everyOther) throws SQLException {
+        return everyOther
+                ? sql.update("update tracked_conversation set genesys_client = ? where closed_at is null"
+                        + " and (genesys_client is null or genesys_client <> ?)", client, client)
+                : sql.update("update tracked_conversation set genesys_client = ? where closed_at is null"
+                        + " and genesys_client is null", client);
+    }
+
+    /** The OAuth client of a tracked conversation ("" tracked before clients were recorded), or null: not tracked. */
+    public String clientOf(Sql sql, String id) throws SQLException {
+        return sql.first("select coalesce(genesys_client, '') from tracked_conversation where conversation_id = ?",
+                row -> row.text(1), id);
+    }
+
+    /** Open conversations that hold or will hold room on a channel, by client (those Genesys refused do not). */
+    public Map<String, Long> openByClient(Sql sql) throws SQLException {
+        Map<String, Long> out = new HashMap<>();
+        sql.list("select genesys_client, count(*) from tracked_conversation where closed_at is null and state <> "
+                + StateSql.literal(ConversationState.FAILED) + " and genesys_client is not null group by genesys_client",
+                0, row -> out.put(row.text(1), row.number(2)));
+        return out;
     }
 
     /** A repeated trigger: a subscription that failed is tried again. True when it had failed. */
@@ -94,16 +124,17 @@ public class ConversationRepository {
         sql.update("delete from tracked_conversation where conversation_id = ? and subscribed_at is null and acw_events = 0", id);
     }
 
-    public List<String> pendingSubscriptions(Sql sql) throws SQLException {
+    /** The client's conversations whose topic must be put on a channel (again), oldest first. */
+    public List<String> pendingSubscriptions(Sql sql, String client) throws SQLException {
         return sql.list("select conversation_id from tracked_conversation where resubscribe and closed_at is null"
-                + " order by tracked_at", 0, row -> row.text(1));
+                + " and genesys_client = ? order by tracked_at", 0, row -> row.text(1), client);
     }
 
     /** Triggers stored whose topic was never yet on a channel, oldest first (the count {@link #unsubscribed} gives). */
-    public List<String> neverSubscribed(Sql sql) throws SQLException {
+    public List<String> neverSubscribed(Sql sql, String client) throws SQLException {
         return sql.list("select conversation_id from tracked_conversation where state = "
                 + StateSql.literal(ConversationState.PENDING) + " and subscribed_at is null and closed_at is null"
-                + " order by tracked_at", 0, row -> row.text(1));
+                + " and genesys_client = ? order by tracked_at", 0, row -> row.text(1), client);
     }
 
     /** Triggers not yet subscribed: how many, and the oldest one's time (null when none). */
@@ -158,9 +189,10 @@ public class ConversationRepository {
         sql.update(RECORD_GAVE_UP, why, id);
     }
 
-    /** Every open conversation is subscribed again and asked about at askAt (after a restart). */
-    public void resubscribeAll(Sql sql, String why, Instant askAt, String reason, int gapPassesLeft) throws SQLException {
-        sql.update(RESUBSCRIBE_ALL, why, askAt, reason, gapPassesLeft);
+    /** Every open conversation of the client is subscribed again and asked about at askAt (after a restart). */
+    public void resubscribeAll(Sql sql, String why, Instant askAt, String reason, int gapPassesLeft, String client)
+            throws SQLException {
+        sql.update(RESUBSCRIBE_ALL, why, askAt, reason, gapPassesLeft, client);
     }
 
     public void onChannel(Sql sql, Collection<String> ids, String channelId) throws SQLException {
@@ -176,11 +208,11 @@ public class ConversationRepository {
                 + " where closed_at is null and conversation_id = ?", ids, gapPassesLeft, at, reason, at, at);
     }
 
-    /** Up to {@code limit} open conversations due to be asked about, held until {@code until}. */
-    public List<String> claimDue(Sql sql, Instant now, Instant until, int limit) throws SQLException {
+    /** Up to {@code limit} open conversations of the client due to be asked about, held until {@code until}. */
+    public List<String> claimDue(Sql sql, String client, Instant now, Instant until, int limit) throws SQLException {
         return sql.claim("select conversation_id from tracked_conversation where reconcile_at <= ? and closed_at is null"
-                + " order by reconcile_at", "update tracked_conversation set reconcile_at = ? where conversation_id = ?",
-                now, until, limit);
+                + " and genesys_client = ? order by reconcile_at",
+                "update tracked_conversation set reconcile_at = ? where conversation_id = ?", now, until, limit, client);
     }
 
     /** The open conversation, or null when it is closed or gone. */
@@ -228,6 +260,7 @@ public class ConversationRepository {
         out.put("state", row.text("state"));
         out.put("context", row.text("context"));
         out.put("trackedAt", text(row.instant("tracked_at")));
+        putIfSet(out, "genesysClient", row.text("genesys_client"));
         putIfSet(out, "channelId", row.text("channel_id"));
         putIfSet(out, "subscribedAt", text(row.instant("subscribed_at")));
         putIfSet(out, "acwReceivedAt", text(row.instant("last_acw_at")));

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.genesysgateway.channel.ChannelCapacityException;
 import io.genesysgateway.history.ContextJson;
 import io.genesysgateway.history.Outbox;
 import io.genesysgateway.reconcile.ReconcileSchedule;
@@ -24,31 +25,51 @@ import io.genesysgateway.store.StoreException;
  */
 public class ConversationStore {
 
-    /** The answer to a trigger: whether this call started tracking, and whether a subscription is needed. */
-    public record TrackOutcome(String conversationId, boolean newlyTracked, boolean needsSubscription) {
+    /**
+     * The answer to a trigger: whether this call started tracking, whether a subscription is needed, and the OAuth
+     * client whose channels carry the conversation (null for one tracked before clients were recorded).
+     */
+    public record TrackOutcome(String conversationId, boolean newlyTracked, boolean needsSubscription, String client) {
     }
 
     private final ConversationRepository conversations = new ConversationRepository();
     private ReconcileSchedule schedule = new ReconcileSchedule();
     private Database database;
     private Outbox outbox;
+    /** The OAuth client this instance drives when it leads: the subscriptions and recovery here are of its conversations. */
+    private String client = "";
     private final Clock clock = Clock.systemUTC();
 
-    public TrackOutcome track(TriggerRequest request) {
+    /**
+     * Starts tracking the conversation on the OAuth client {@code client} (the one with room, see
+     * {@code GenesysClients}); a conversation tracked already stays on its own.
+     *
+     * @param client null when every client is full: a repeated trigger is still answered, a new one is refused
+     * @throws ChannelCapacityException a new conversation, and no client has room
+     */
+    public TrackOutcome track(TriggerRequest request, String client) {
         String id = request.conversationId();
-        String context = ContextJson.write(request.context());
-        Instant now = clock.instant();
-        try {
-            database.commit(sql -> conversations.insert(sql, id, context, now, schedule.firstAsk(now), "no wrap-up yet"));
-            return new TrackOutcome(id, true, true);
-        } catch (StoreException e) {
-            if (!e.isDuplicateKey()) {
-                throw e;
+        if (client != null) {
+            String context = ContextJson.write(request.context());
+            Instant now = clock.instant();
+            try {
+                database.commit(sql -> conversations.insert(sql, id, context, now, schedule.firstAsk(now), "no wrap-up yet", client));
+                return new TrackOutcome(id, true, true, client);
+            } catch (StoreException e) {
+                if (!e.isDuplicateKey()) {
+                    throw e;
+                }
             }
         }
         // a repeated trigger retries a subscription that failed; it never subscribes twice
-        boolean retried = database.write(sql -> conversations.triggeredAgain(sql, id));
-        return new TrackOutcome(id, false, retried);
+        TrackOutcome again = database.write(sql -> {
+            String own = conversations.clientOf(sql, id);
+            return own == null ? null : new TrackOutcome(id, false, conversations.triggeredAgain(sql, id), own.isEmpty() ? null : own);
+        });
+        if (again == null) {
+            throw new ChannelCapacityException("every OAuth client's channels are full");
+        }
+        return again;
     }
 
     /** These conversations' topics are on this channel (one subscription batch). */
@@ -74,12 +95,12 @@ public class ConversationStore {
 
     /** Triggers stored whose topic was never yet on a channel (a follower's, or one Genesys was down for). */
     public List<String> neverSubscribed() {
-        return database.read(conversations::neverSubscribed);
+        return database.read(sql -> conversations.neverSubscribed(sql, client));
     }
 
     /** Conversations whose topic must be put on a channel again (Genesys was unreachable, or after a restart). */
     public List<String> pendingSubscriptions() {
-        return database.read(conversations::pendingSubscriptions);
+        return database.read(sql -> conversations.pendingSubscriptions(sql, client));
     }
 
     /**
@@ -172,15 +193,20 @@ public class ConversationStore {
     }
 
     /**
-     * After a start: every conversation still open is subscribed again and reconciled (events published while the
-     * gateway was down were lost by Genesys).
+     * After a start (and when this instance takes the lead): every conversation of this instance's OAuth client still
+     * open is subscribed again and reconciled (events published while the gateway was down were lost by Genesys).
+     * Open conversations of no client become this one's; alone, so do those of any other client (the OAuth client
+     * changed: nobody else will ever subscribe them).
      *
      * @return the conversations to subscribe
      */
-    public List<String> recover() {
+    public List<String> recover(boolean alone) {
         Instant now = clock.instant();
-        database.commit(sql -> conversations.resubscribeAll(sql, "re-subscribing after a restart", schedule.afterGap(now), "restart",
-                schedule.gapPassesAfterFirst()));
+        database.commit(sql -> {
+            conversations.adopt(sql, client, alone);
+            conversations.resubscribeAll(sql, "re-subscribing after a restart", schedule.afterGap(now), "restart",
+                    schedule.gapPassesAfterFirst(), client);
+        });
         return pendingSubscriptions();
     }
 
@@ -225,6 +251,11 @@ public class ConversationStore {
 
     public void setOutbox(Outbox outbox) {
         this.outbox = outbox;
+    }
+
+    /** The OAuth client this instance drives ({@code genesys.client-id}). */
+    public void setClient(String client) {
+        this.client = client == null ? "" : client;
     }
 
     /** When Genesys is asked about a conversation (bean reconcileSchedule, shared with ReconcileQueue). */

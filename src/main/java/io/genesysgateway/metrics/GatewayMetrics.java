@@ -7,6 +7,7 @@ import java.util.function.ToDoubleFunction;
 import java.util.regex.Pattern;
 
 import io.genesysgateway.channel.ChannelFigures;
+import io.genesysgateway.cluster.GenesysClients;
 import io.genesysgateway.cluster.Leadership;
 import io.genesysgateway.conversation.ConversationState;
 import io.genesysgateway.conversation.ConversationFigures;
@@ -23,6 +24,8 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import org.apache.camel.CamelContext;
 import org.apache.camel.CamelContextAware;
 import org.apache.camel.Service;
@@ -84,6 +87,7 @@ public class GatewayMetrics implements CamelContextAware, Service {
     private Outbox outbox;
     private DeliveryHealth deliveryHealth;
     private Leadership leadership;
+    private GenesysClients clients;
 
     @Override
     public synchronized void start() {
@@ -128,6 +132,9 @@ public class GatewayMetrics implements CamelContextAware, Service {
                 leadership, Leadership::instanceCount);
         counter("genesys.gateway.cluster.leadership.changes", "times this instance took or lost the lead", leadership,
                 Leadership::leadershipChanges);
+        if (clients != null) {
+            perClient();
+        }
         // the same answer as /observe/health/ready, for alerting where nothing probes the pod
         gauge("genesys.gateway.ready", "1 while the readiness checks are UP", camelContext, GatewayMetrics::ready);
         counter("genesys.gateway.reconnects", "socket replacements after a loss", channels, ChannelFigures::reconnects);
@@ -177,6 +184,23 @@ public class GatewayMetrics implements CamelContextAware, Service {
     @Override
     public void stop() {
         // meters belong to the registry, which Camel closes
+    }
+
+    /**
+     * One series per OAuth client of the cluster (label client), replaced each time the clients are read: a client
+     * whose leader is gone leaves them. Alone none is read and there are none.
+     */
+    private void perClient() {
+        MultiGauge open = MultiGauge.builder("genesys.gateway.client.open.conversations")
+                .description("open conversations given to the OAuth client (cluster mode)").register(registry);
+        MultiGauge capacity = MultiGauge.builder("genesys.gateway.client.capacity")
+                .description("conversations the OAuth client's channels can carry (cluster mode; 503 once all are full)")
+                .register(registry);
+        clients.onRefresh(loads -> {
+            open.register(loads.stream().map(l -> MultiGauge.Row.of(Tags.of("client", l.client()), l.open())).toList(), true);
+            capacity.register(loads.stream().map(l -> MultiGauge.Row.of(Tags.of("client", l.client()), l.capacity())).toList(),
+                    true);
+        });
     }
 
     private static double ready(CamelContext context) {
@@ -232,6 +256,10 @@ public class GatewayMetrics implements CamelContextAware, Service {
 
     public void setLeadership(Leadership leadership) {
         this.leadership = leadership;
+    }
+
+    public void setClients(GenesysClients clients) {
+        this.clients = clients;
     }
 
     public void setDeliveryHealth(DeliveryHealth deliveryHealth) {

@@ -23,6 +23,8 @@ public class ReconcileQueue {
     private final Clock clock = Clock.systemUTC();
     private Database database;
     private ReconcileSchedule schedule;
+    /** The OAuth client this instance drives: its token asks analytics, so only its conversations are asked about. */
+    private String client = "";
 
     /**
      * A socket gap on their channel: ask Genesys about them soon, and again later for what analytics had not settled
@@ -33,10 +35,10 @@ public class ReconcileQueue {
         database.commit(sql -> conversations.askSoon(sql, conversationIds, at, reason, schedule.gapPassesAfterFirst()));
     }
 
-    /** Up to {@code limit} conversations due for reconciliation, each held for a while so it is asked once. */
+    /** Up to {@code limit} conversations of this instance's OAuth client due for reconciliation, each held for a while so it is asked once. */
     public List<String> dueForReconciliation(int limit) {
         Instant now = clock.instant();
-        return database.write(sql -> conversations.claimDue(sql, now, now.plus(RECONCILE_LEASE), limit));
+        return database.write(sql -> conversations.claimDue(sql, client, now, now.plus(RECONCILE_LEASE), limit));
     }
 
     /**
@@ -70,6 +72,10 @@ public class ReconcileQueue {
 
     public void setDatabase(Database database) {
         this.database = database;
+    }
+
+    public void setClient(String client) {
+        this.client = client == null ? "" : client;
     }
 
     public void setSchedule(ReconcileSchedule schedule) {

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.genesysgateway.channel.ChannelFigures;
+import io.genesysgateway.cluster.GenesysClients;
 import io.genesysgateway.cluster.Leadership;
 import io.genesysgateway.conversation.ConversationFigures;
 import io.genesysgateway.genesys.GenesysApi;
@@ -25,6 +26,7 @@ public class GatewayStatus {
     private Outbox outbox;
     private Database database;
     private Leadership leadership;
+    private GenesysClients clients;
 
     private boolean sandbox;
 
@@ -67,7 +69,13 @@ public class GatewayStatus {
         out.put("historyRecords", outbox.counts());
         out.put("deadLetters", outbox.deadLetterCount());
         if (leadership != null) {
-            out.put("cluster", leadership.describe());
+            Map<String, Object> cluster = leadership.describe();
+            if (clients != null && !leadership.isAlone()) {
+                // the OAuth client this instance drives when it leads, and every client of the cluster with its load
+                cluster.put("client", clients.client());
+                cluster.put("clients", clients.describe());
+            }
+            out.put("cluster", cluster);
         }
         return out;
     }
@@ -106,5 +114,9 @@ public class GatewayStatus {
 
     public void setLeadership(Leadership leadership) {
         this.leadership = leadership;
+    }
+
+    public void setClients(GenesysClients clients) {
+        this.clients = clients;
     }
 }

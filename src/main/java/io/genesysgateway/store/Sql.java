@@ -110,13 +110,18 @@ public final class Sql {
 
     /**
      * Takes up to {@code limit} rows that are due and holds them until {@code until}, so each is handed out once:
-     * {@code dueSql} selects the keys (its one parameter is now), {@code leaseSql} sets the new time (parameters:
-     * the time, the key). Inside a {@link Database#write}.
+     * {@code dueSql} selects the keys (its parameters: now, then {@code more}), {@code leaseSql} sets the new time
+     * (parameters: the time, the key). Inside a {@link Database#write}.
      */
-    public List<String> claim(String dueSql, String leaseSql, Instant now, Instant until, int limit) throws SQLException {
+    public List<String> claim(String dueSql, String leaseSql, Instant now, Instant until, int limit, Object... more)
+            throws SQLException {
+        Object[] dueArgs = new Object[more.length + 1];
+        dueArgs[0] = now;
+        System.arraycopy(more, 0, dueArgs, 1, more.length);
         // PostgreSQL, shared by the instances of a cluster: a row another transaction is claiming is skipped, not
         // handed out twice (SQLite has one writer at a time, so its select-then-lease is already atomic)
-        List<String> due = list(times.isSqlite() ? dueSql : dueSql + " for update skip locked", limit, row -> row.text(1), now);
+        List<String> due = list(times.isSqlite() ? dueSql : dueSql + " for update skip locked", limit, row -> row.text(1),
+                dueArgs);
         if (!due.isEmpty()) {
             updateEach(leaseSql, due, until);
         }

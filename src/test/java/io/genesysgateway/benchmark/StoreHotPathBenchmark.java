@@ -53,7 +53,7 @@ class StoreHotPathBenchmark {
                 for (int i = 0; i < 2 * PER_ROUND; i++) {
                     ids.add(UUID.randomUUID().toString());
                 }
-                run(callers, ids.size(), i -> store.track(new TriggerRequest(ids.get(i), Map.of("n", i))));
+                run(callers, ids.size(), i -> store.track(new TriggerRequest(ids.get(i), Map.of("n", i)), "benchmark-client"));
                 String envelope = "{\"topicName\":\"v2.detail.events.conversation.x.acw\",\"eventBody\":{\"wrapup\":\"" + "x".repeat(400) + "\"}}";
                 stored.add(run(callers, PER_ROUND, i -> store.acwReceived(ids.get(i), key(ids.get(i)), envelope, "live")));
                 delivered.add(run(callers, PER_ROUND, i -> store.delivered(List.of(mark(ids.get(i))))));

@@ -93,7 +93,7 @@ class ConversationStoreTest {
 
     private static String track(ConversationStore store, Map<String, Object> context) {
         String id = UUID.randomUUID().toString();
-        assertThat(store.track(new TriggerRequest(id, context)).newlyTracked()).isTrue();
+        assertThat(store.track(new TriggerRequest(id, context), "test-client").newlyTracked()).isTrue();
         return id;
     }
 }

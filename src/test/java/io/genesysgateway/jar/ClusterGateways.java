@@ -109,6 +109,26 @@ final class ClusterGateways {
         return simulator.channels().stream().anyMatch(c -> c.topics().contains(topic) && c.hasOpenSocket());
     }
 
+    /** A copy of {@code env} that drives another OAuth client (a shard of the same cluster: same store, same ZooKeeper). */
+    static Map<String, String> forClient(Map<String, String> env, String clientId, String secret) {
+        Map<String, String> copy = new HashMap<>(env);
+        copy.put("GENESYS_CLIENT_ID", clientId);
+        copy.put("GENESYS_CLIENT_SECRET", secret);
+        return copy;
+    }
+
+    /** The topic is on an open socket of a channel that {@code clientId} owns. */
+    boolean onOpenSocketOf(String id, String clientId) {
+        String topic = "v2.detail.events.conversation." + id + ".acw";
+        return simulator.channels().stream()
+                .anyMatch(c -> c.clientId().equals(clientId) && c.topics().contains(topic) && c.hasOpenSocket());
+    }
+
+    /** The OAuth client the conversation is assigned to, as {@code base} tells it (null when it does not say). */
+    String genesysClient(String base, String id) throws Exception {
+        return new JsonObject(get(base + "/customers/supportInteraction/" + id)).getString("genesysClient");
+    }
+
     /** Sends a trigger for a new conversation; asserts its 202 and returns the conversation id. */
     String track(String base) throws Exception {
         String id = UUID.randomUUID().toString();

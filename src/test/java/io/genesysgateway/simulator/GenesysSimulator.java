@@ -981,6 +981,11 @@ public final class GenesysSimulator implements AutoCloseable {
             return id;
         }
 
+        /** The OAuth client whose token created it. */
+        public String clientId() {
+            return clientId;
+        }
+
         public Set<String> topics() {
             return Set.copyOf(topics);
         }

@@ -63,6 +63,17 @@ public record SimulatorSettings(
                 value, maxTopicsPerChannel, channelLifetimeMillis, requestsPerMinute, greetingFrame);
     }
 
+    public SimulatorSettings withMaxTopicsPerChannel(int value) {
+        return new SimulatorSettings(host, port, clients, permissions, tokenLifetimeSeconds, heartbeatIntervalMillis,
+                maxChannels, value, channelLifetimeMillis, requestsPerMinute, greetingFrame);
+    }
+
+    /** The OAuth clients it accepts, id to secret (each has its own channels and limits). */
+    public SimulatorSettings withClients(Map<String, String> value) {
+        return new SimulatorSettings(host, port, Map.copyOf(value), permissions, tokenLifetimeSeconds, heartbeatIntervalMillis,
+                maxChannels, maxTopicsPerChannel, channelLifetimeMillis, requestsPerMinute, greetingFrame);
+    }
+
     /** A frame written the instant a socket is accepted (to test that clients do not lose it). */
     public SimulatorSettings withGreetingFrame(String value) {
         return new SimulatorSettings(host, port, clients, permissions, tokenLifetimeSeconds, heartbeatIntervalMillis,
