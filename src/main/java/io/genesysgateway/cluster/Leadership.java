@@ -221,6 +221,11 @@ public class Leadership implements CamelContextAware {
         return leadershipChanges.get();
     }
 
+    /** The OAuth client whose election this instance stands in. */
+    public String client() {
+        return client;
+    }
+
     public String instanceId() {
         return instanceId;
     }

@@ -126,8 +126,9 @@ public class GatewayMetrics implements CamelContextAware, Service {
         gauge("genesys.gateway.subscriptions.oldest.waiting.seconds",
                 "how long the oldest trigger not yet subscribed has waited (in a cluster: the leader's lag)", conversations,
                 ConversationFigures::oldestWaitingSeconds);
-        gauge("genesys.gateway.cluster.leader", "1 while this instance drives the Genesys client (always, alone)",
-                leadership, l -> l.leads() ? 1 : 0);
+        // labelled with the OAuth client: with several clients (shards) there is one leader per client
+        gauge("genesys.gateway.cluster.leader", "1 while this instance drives its Genesys OAuth client (always, alone)",
+                leadership, l -> l.leads() ? 1 : 0, "client", leadership.client());
         gauge("genesys.gateway.cluster.instances", "instances in the election as last seen on ZooKeeper (1 alone)",
                 leadership, Leadership::instanceCount);
         counter("genesys.gateway.cluster.leadership.changes", "times this instance took or lost the lead", leadership,

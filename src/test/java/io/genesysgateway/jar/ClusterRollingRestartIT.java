@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.genesysgateway.simulator.AcwEvent;
+import io.genesysgateway.simulator.SimulatorSettings;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -149,7 +150,8 @@ class ClusterRollingRestartIT extends ClusterTestSupport {
                         .as(base + " is ready").isEqualTo("UP");
                 String metrics = gateways.get(base + "/observe/metrics");
                 assertThat(metrics).contains("genesys_gateway_cluster_instances 2.0")
-                        .contains("genesys_gateway_cluster_leader " + (cluster.getBoolean("leader") ? "1.0" : "0.0"));
+                        .contains("genesys_gateway_cluster_leader{client=\"" + SimulatorSettings.CLIENT_ID + "\"} "
+                                + (cluster.getBoolean("leader") ? "1.0" : "0.0"));
             }
             assertThat(leader).isIn("gateway-roll-a", "gateway-roll-b");
         });
