@@ -15,8 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Cluster mode: an instance that took a trigger for a client it does not lead tells that client's leader at once, through PostgreSQL's LISTEN/NOTIFY on the
- * shared store, so that the leader subscribes it within moments instead of at its next retry. The conversation is
+ * Cluster mode: an instance that took a trigger for a client it does not lead tells that client's leader at once,
+ * through PostgreSQL's LISTEN/NOTIFY on the shared store, so that the leader subscribes it within moments instead of
+ * at its next retry. The conversation is
  * already committed (pending) when it is announced. A notice sent while nobody listens (a new leader before its
  * first LISTEN, a connection lost) is lost, and a fresh trigger is not among the pending-subscription retries: so each
  * time the leader starts listening it also takes, from the store, the triggers never yet put on a channel.
